@@ -1,0 +1,83 @@
+"""Realm roles and client roles. Ours carry role attribute ``satulogin_managed = [realm]``;
+roles without it (made by hand, or Keycloak's own) are never changed or removed."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from ..plan import ApplyContext, Change, FieldChange, field_changes
+from ..schema import MANAGED_VALUE, ROLE_MARKER, ClientRoleDecl, RoleDecl
+
+MARKER_ATTRS = {ROLE_MARKER: [MANAGED_VALUE]}
+
+
+def is_managed_role(role: dict[str, Any]) -> bool:
+    return MANAGED_VALUE in ((role.get("attributes") or {}).get(ROLE_MARKER) or [])
+
+
+def _role_body(decl: RoleDecl | ClientRoleDecl, current: dict[str, Any] | None = None) -> dict[str, Any]:
+    attributes = dict((current or {}).get("attributes") or {})
+    attributes.update(MARKER_ATTRS)
+    return {"name": decl.name, "description": decl.description, "attributes": attributes}
+
+
+def plan_roles(
+    decls: list[RoleDecl],
+    current: list[dict[str, Any]],
+    *,
+    base: str,
+    resource: str,
+    owner: str = "",
+    client_id: str | None = None,
+    notes: list[str],
+) -> list[Change]:
+    """Changes that make the roles under ``base`` (``/roles`` or ``/clients/{id}/roles``) match.
+
+    ``client_id`` set means the base path is only known at apply time (a client created in the
+    same run), looked up in :class:`ApplyContext`."""
+    by_name = {role["name"]: role for role in current}
+    declared = {d.name for d in decls}
+    prefix = f"{owner}/" if owner else ""
+    changes: list[Change] = []
+
+    def path(ctx: ApplyContext) -> str:
+        if client_id is None:
+            return base
+        return f"/clients/{ctx.client_uuids[client_id]}/roles"
+
+    for decl in decls:
+        have = by_name.get(decl.name)
+        if have is None:
+            body = _role_body(decl)
+
+            def create(ctx: ApplyContext, body: dict[str, Any] = body) -> None:
+                ctx.admin.post(path(ctx), json=body)
+
+            fields = [FieldChange("description", None, decl.description)] if decl.description else []
+            changes.append(Change(resource, prefix + decl.name, "create", fields, create))
+            continue
+        if not is_managed_role(have):
+            notes.append(
+                f"{resource} {prefix}{decl.name}: sudah ada tetapi dibuat manual, dibiarkan / "
+                "exists but was made by hand; left alone"
+            )
+            continue
+        fields = field_changes({"description": decl.description}, have)
+        if fields:
+            body = _role_body(decl, have)
+
+            def update(ctx: ApplyContext, body: dict[str, Any] = body) -> None:
+                ctx.admin.put(f"{path(ctx)}/{quote(body['name'], safe='')}", json=body)
+
+            changes.append(Change(resource, prefix + decl.name, "update", fields, update))
+
+    for role in current:
+        if role["name"] in declared or not is_managed_role(role):
+            continue
+
+        def delete(ctx: ApplyContext, name: str = role["name"]) -> None:
+            ctx.admin.delete(f"{path(ctx)}/{quote(name, safe='')}")
+
+        changes.append(Change(resource, prefix + role["name"], "delete", [], delete))
+    return changes
