@@ -1,0 +1,108 @@
+"""Background processes of the demo stack (the apps beside Keycloak), with pid files.
+
+Idempotent like the Keycloak instance: starting a running app does nothing, stopping a
+stopped one says so.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+from .errors import SatuLoginError
+from .paths import cache_dir
+
+
+@dataclass(frozen=True)
+class AppProcess:
+    name: str
+    command: list[str]
+    port: int
+    health_path: str = "/"
+    env: dict[str, str] = field(default_factory=dict)
+    cwd: Path | None = None
+
+    @property
+    def folder(self) -> Path:
+        path = cache_dir() / "stack" / self.name
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def pid_file(self) -> Path:
+        return self.folder / "pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.folder / "log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def pid(self) -> int | None:
+        try:
+            pid = int(self.pid_file.read_text().strip())
+            os.kill(pid, 0)
+        except (OSError, ValueError):
+            return None
+        return pid
+
+    def _answers(self) -> bool:
+        try:
+            requests.get(self.url + self.health_path, timeout=2, allow_redirects=False)
+            return True
+        except requests.RequestException:
+            return False
+
+    def start(self, timeout: float = 60.0) -> bool:
+        """Start unless running; True when this call started it."""
+        if self.pid() is not None:
+            return False
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", self.port)) == 0:
+                raise SatuLoginError(
+                    f"port {self.port} untuk {self.name} sudah dipakai program lain / already in use"
+                )
+        env = {**os.environ, **self.env}
+        with open(self.log_file, "ab") as log:
+            proc = subprocess.Popen(self.command, stdout=log, stderr=subprocess.STDOUT, env=env,
+                                    cwd=self.cwd, start_new_session=True)
+        self.pid_file.write_text(str(proc.pid))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                tail = "\n".join(self.log_file.read_text(errors="replace").splitlines()[-20:])
+                raise SatuLoginError(f"{self.name} berhenti saat mulai / exited while starting:\n{tail}")
+            if self._answers():
+                return True
+            time.sleep(0.3)
+        raise SatuLoginError(f"{self.name} belum menjawab / not answering on {self.url} after {timeout:.0f} s")
+
+    def stop(self) -> bool:
+        pid = self.pid()
+        if pid is None:
+            self.pid_file.unlink(missing_ok=True)
+            return False
+        try:
+            os.killpg(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        for _ in range(50):
+            if self.pid() is None:
+                break
+            time.sleep(0.1)
+        else:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.pid_file.unlink(missing_ok=True)
+        return True
