@@ -1,0 +1,419 @@
+"""Execute a :class:`SyncPlan`: groups (parents first), roles, new users in bulk, then the
+per-user changes on a thread pool. Every object's outcome goes to the run log; an error on
+one object is recorded against it and the run goes on.
+
+Why it is safe to kill and rerun: every step is idempotent or keyed (groups on ``kunker``,
+roles on name, users on username); new users come through ``partialImport`` with
+``ifResourceExists=SKIP`` (one transaction per batch, so a user arrives with its group and
+roles or not at all), and a mover's attributes are written *after* its group and role
+switch, so an interrupted switch is planned again.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from typing import Any
+
+from satulogin.errors import SatuLoginError
+from satulogin.kc_admin import KeycloakAdmin
+
+from .desired import MANAGED_ATTR, MANAGED_VALUE, DesiredGroup, DesiredRole, DesiredUser
+from .keycloak_state import KeycloakState, read_roles
+from .plan import Change, SyncPlan
+from .progress import Progress
+from .runlog import RunLog
+from .safety import SafetyLimits, check
+
+ALREADY_THERE = "sudah ada (run sebelumnya terputus) / already there (an earlier run was cut short)"
+
+
+@dataclass(frozen=True)
+class ApplyOptions:
+    workers: int = 8
+    batch_size: int = 500  # users per partialImport request
+    import_workers: int = 2  # partialImport batches in flight
+    send_activation_email: bool = False
+    email_lifespan_s: int = 7 * 24 * 3600
+    otp_for_joiners: bool | None = None  # None: as the realm's CONFIGURE_TOTP default action says
+    progress: bool = True
+
+
+@dataclass
+class ApplyResult:
+    run_id: str
+    ok: int = 0
+    failed: int = 0
+    reads: int = 0
+    writes: int = 0
+    seconds: float = 0.0
+    errors: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, key, error)
+    emails_sent: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+
+class Applier:
+    def __init__(
+        self,
+        kc: KeycloakAdmin,
+        plan: SyncPlan,
+        state: KeycloakState,
+        runlog: RunLog,
+        run_id: str,
+        options: ApplyOptions,
+    ) -> None:
+        self.kc = kc
+        self.plan = plan
+        self.state = state
+        self.log = runlog
+        self.run_id = run_id
+        self.options = options
+        self.result = ApplyResult(run_id)
+        self.group_ids = {k: g.id for k, g in state.groups_by_kunker.items()}
+        self.group_paths = {k: g.path for k, g in state.groups_by_kunker.items()}
+        self.failed_groups: set[str] = set()
+        self.failed_roles: set[str] = set()
+        self.role_ids = {n: r.id for n, r in state.roles.items()}
+
+    # --- bookkeeping ---------------------------------------------------------------------------
+    def _ok(self, c: Change, *, action: str | None = None, source: dict[str, Any] | None = None) -> None:
+        self.result.ok += 1
+        self.log.record(
+            self.run_id,
+            c.kind,
+            c.key,
+            action or c.action,
+            "ok",
+            reason=c.reason,
+            fields=c.as_dict().get("fields"),
+            source=source or _source(c),
+        )
+
+    def _fail(self, c: Change, error: str) -> None:
+        self.result.failed += 1
+        self.result.errors.append((c.kind, c.key, error))
+        self.log.record(
+            self.run_id,
+            c.kind,
+            c.key,
+            c.action,
+            "failed",
+            reason=c.reason,
+            fields=c.as_dict().get("fields"),
+            source=_source(c),
+            error=error,
+        )
+
+    def _parallel(
+        self, label: str, changes: list[Change], work: Callable[[Change], None], workers: int | None = None
+    ) -> None:
+        if not changes:
+            return
+        with (
+            Progress(label, len(changes), enabled=self.options.progress) as bar,
+            ThreadPoolExecutor(max_workers=workers or self.options.workers) as pool,
+        ):
+            futures = {pool.submit(work, c): c for c in changes}
+            for fut in as_completed(futures):
+                c = futures[fut]
+                try:
+                    fut.result()
+                    self._ok(c)
+                except SatuLoginError as exc:
+                    self._fail(c, str(exc))
+                bar.advance()
+
+    # --- groups --------------------------------------------------------------------------------
+    def groups(self) -> None:
+        todo = self.plan.of("group", "create", "update", "move")
+        levels = sorted({c.desired.level for c in todo if isinstance(c.desired, DesiredGroup)})
+        for level in levels:  # a parent must exist (and sit where it belongs) before its children
+            batch = [c for c in todo if isinstance(c.desired, DesiredGroup) and c.desired.level == level]
+            self._parallel(f"unit (level {level})", batch, self._group)
+        for c in todo:
+            if isinstance(c.desired, DesiredGroup) and c.key not in self.group_ids:
+                self.failed_groups.add(c.key)
+        # Paths for partialImport, from the tree as it now stands.
+        self._paths()
+
+    def _group(self, c: Change) -> None:
+        g = c.desired
+        assert isinstance(g, DesiredGroup)
+        parent_id = None
+        if g.parent_kunker is not None:
+            parent_id = self.group_ids.get(g.parent_kunker)
+            if parent_id is None:
+                self.failed_groups.add(g.kunker)
+                raise SatuLoginError(
+                    f"grup induk {g.parent_kunker} belum ada / parent group {g.parent_kunker} "
+                    "is missing (its own change failed)"
+                )
+        under = f"/groups/{parent_id}/children" if parent_id else "/groups"
+        if c.action == "create":
+            resp = self.kc.post(under, {"name": g.name, "attributes": g.attributes})
+            self.group_ids[g.kunker] = self.kc.created_id(resp)
+            return
+        current = self.state.groups[c.kc_id or ""]
+        attrs = {**current.attributes, **g.attributes}
+        body = {"id": current.id, "name": g.name, "attributes": attrs}
+        if c.action == "move":
+            # POST of an existing id under the new parent moves the group in place: same id,
+            # same members, same role mappings (GroupResource.addChild / moveGroup).
+            self.kc.post(under, body)
+        else:
+            self.kc.put(f"/groups/{current.id}", body)
+
+    def _paths(self) -> None:
+        desired = {
+            c.key: c.desired
+            for c in self.plan.changes
+            if c.kind == "group" and isinstance(c.desired, DesiredGroup)
+        }
+        names = {k: g.name for k, g in self.state.groups_by_kunker.items()}
+        parents: dict[str, str | None] = {}
+        for k, g in self.state.groups_by_kunker.items():
+            parent = self.state.groups.get(g.parent_id or "")
+            parents[k] = parent.kunker if parent is not None and parent.managed else None
+        for k, d in desired.items():
+            if k in self.group_ids:
+                names[k], parents[k] = d.name, d.parent_kunker
+        for k in names:
+            parts: list[str] = []
+            cur: str | None = k
+            seen: set[str] = set()
+            while cur is not None and cur not in seen:
+                seen.add(cur)
+                parts.append(names.get(cur, cur))
+                cur = parents.get(cur)
+            self.group_paths[k] = "/" + "/".join(reversed(parts))
+
+    # --- roles ---------------------------------------------------------------------------------
+    def roles(self) -> None:
+        todo = self.plan.of("role", "create", "update")
+        self._parallel("jabatan", todo, self._role)
+        self.failed_roles = {c.key for c in todo if c.action == "create"} - set(self.role_ids)
+        if any(c.action == "create" for c in todo):
+            self.role_ids.update({n: r.id for n, r in read_roles(self.kc).items()})
+            self.failed_roles -= set(self.role_ids)
+
+    def _role(self, c: Change) -> None:
+        r = c.desired
+        assert isinstance(r, DesiredRole)
+        body = {"name": r.name, "description": r.description, "attributes": r.attributes}
+        if c.action == "create":
+            self.kc.post("/roles", body)
+        else:
+            self.kc.put(f"/roles-by-id/{c.kc_id}", body)
+
+    # --- joiners -------------------------------------------------------------------------------
+    def joiners(self) -> None:
+        todo = self.plan.of("user", "create")
+        ready: list[Change] = []
+        for c in todo:
+            d = c.desired
+            assert isinstance(d, DesiredUser)
+            missing = []
+            if d.unit_kode not in self.group_ids:
+                missing.append(f"grup unit {d.unit_kode} / unit group")
+            if d.role not in self.role_ids:
+                missing.append(f"peran {d.role} / role")
+            if missing:
+                self._fail(c, "belum ada / missing: " + ", ".join(missing))
+            else:
+                ready.append(c)
+        batches = [
+            ready[i : i + self.options.batch_size] for i in range(0, len(ready), self.options.batch_size)
+        ]
+        created: list[tuple[Change, str]] = []
+        with (
+            Progress("pegawai baru / joiners", len(ready), enabled=self.options.progress) as bar,
+            ThreadPoolExecutor(max_workers=self.options.import_workers) as pool,
+        ):
+            for fut in as_completed([pool.submit(self._import, b) for b in batches]):
+                done = fut.result()
+                created.extend(done)
+                bar.advance(len(done))
+        if self.options.send_activation_email:
+            self._parallel_emails(
+                [(c, uid) for c, uid in created if isinstance(c.desired, DesiredUser) and c.desired.email]
+            )
+
+    def _required_actions(self) -> list[str]:
+        otp = self.options.otp_for_joiners
+        if otp is None:
+            otp = self.plan.otp_for_joiners
+        return ["UPDATE_PASSWORD", "CONFIGURE_TOTP"] if otp else ["UPDATE_PASSWORD"]
+
+    def _user_import_rep(self, d: DesiredUser) -> dict[str, Any]:
+        return {
+            "username": d.username,
+            "enabled": True,
+            "firstName": d.first_name,
+            "lastName": d.last_name,
+            "email": d.email,
+            "emailVerified": False,
+            "attributes": {**d.attributes, MANAGED_ATTR: [MANAGED_VALUE]},
+            "requiredActions": self._required_actions(),
+            "groups": [self.group_paths[d.unit_kode]],
+            "realmRoles": list(d.roles),
+        }
+
+    def _import(self, batch: list[Change]) -> list[tuple[Change, str]]:
+        """One partialImport transaction; on failure, halve the batch until the offending
+        user is alone, so one bad record (e.g. an e-mail already taken) fails only itself."""
+        reps = [self._user_import_rep(c.desired) for c in batch if isinstance(c.desired, DesiredUser)]
+        try:
+            resp = self.kc.post("/partialImport", {"ifResourceExists": "SKIP", "users": reps})
+        except SatuLoginError as exc:
+            if len(batch) == 1:
+                self._fail(batch[0], str(exc))
+                return []
+            half = len(batch) // 2
+            return self._import(batch[:half]) + self._import(batch[half:])
+        ids = {r.get("resourceName"): (r.get("id"), r.get("action")) for r in resp.json().get("results", [])}
+        out: list[tuple[Change, str]] = []
+        for c in batch:
+            uid, action = ids.get(c.key, (None, None))
+            if action == "SKIPPED":
+                # Created by an interrupted earlier run (same transaction as its group and roles).
+                self.result.ok += 1
+                self.log.record(
+                    self.run_id,
+                    "user",
+                    c.key,
+                    "create",
+                    "skipped",
+                    reason=ALREADY_THERE,
+                    source=_source(c),
+                )
+                continue
+            self._ok(c)
+            if uid:
+                out.append((c, uid))
+        return out
+
+    def _parallel_emails(self, items: list[tuple[Change, str]]) -> None:
+        def send(item: tuple[Change, str]) -> None:
+            c, uid = item
+            try:
+                self.kc.put(
+                    f"/users/{uid}/execute-actions-email",
+                    self._required_actions(),
+                    params={"lifespan": self.options.email_lifespan_s},
+                )
+                self.result.emails_sent += 1
+                self.log.record(self.run_id, "user", c.key, "activation-email", "ok")
+            except SatuLoginError as exc:
+                # The account exists; only the mail failed. Recorded, counted, not retried here.
+                self.result.failed += 1
+                self.result.errors.append(("user", c.key, str(exc)))
+                self.log.record(self.run_id, "user", c.key, "activation-email", "failed", error=str(exc))
+
+        with ThreadPoolExecutor(max_workers=self.options.workers) as pool:
+            list(pool.map(send, items))
+
+    # --- existing users ------------------------------------------------------------------------
+    def users(self) -> None:
+        todo = self.plan.of("user", "update", "move", "disable", "enable", "adopt")
+        self._parallel("pegawai / users", todo, self._user)
+
+    def _user(self, c: Change) -> None:
+        uid = c.kc_id
+        if c.action == "disable" and c.representation is not None:
+            # Lock first: a leaver must lose access even if a later step fails.
+            self.kc.put(f"/users/{uid}", c.representation)
+        for kunker in c.add_groups:
+            gid = self.group_ids.get(kunker)
+            if gid is None:
+                raise SatuLoginError(f"grup unit {kunker} tidak ada / unit group {kunker} is missing")
+            self.kc.put(f"/users/{uid}/groups/{gid}")
+        for gid in c.remove_groups:
+            self.kc.delete(f"/users/{uid}/groups/{gid}", ok=(404,))
+        if c.add_roles:
+            missing = [r for r in c.add_roles if r not in self.role_ids]
+            if missing:
+                raise SatuLoginError(f"peran {', '.join(missing)} tidak ada / role(s) missing")
+            self.kc.post(f"/users/{uid}/role-mappings/realm", self._role_reps(c.add_roles))
+        if c.remove_roles:
+            self.kc.delete(f"/users/{uid}/role-mappings/realm", self._role_reps(c.remove_roles), ok=(404,))
+        if c.representation is not None and (c.action != "disable" or c.fields.keys() - {"enabled"}):
+            # Attributes last: they record the group/role the sync switched to (see keycloak_state).
+            self.kc.put(f"/users/{uid}", c.representation)
+        if c.logout:
+            self.kc.post(f"/users/{uid}/logout")
+
+    def _role_reps(self, names: Iterable[str]) -> list[dict[str, str]]:
+        return [{"id": self.role_ids[n], "name": n} for n in names if n in self.role_ids]
+
+
+def _source(c: Change) -> dict[str, Any] | None:
+    return dict(c.desired.source) if isinstance(c.desired, DesiredUser) else None
+
+
+def apply_plan(
+    kc: KeycloakAdmin,
+    plan: SyncPlan,
+    state: KeycloakState,
+    runlog: RunLog,
+    *,
+    options: ApplyOptions | None = None,
+    limits: SafetyLimits | None = None,
+    mode: str = "apply",
+) -> ApplyResult:
+    """Check the rails, then write. Raises :class:`SafetyStop` before any write."""
+    options = options or ApplyOptions()
+    run_id = runlog.start_run(kc.realm, mode)
+    for q in plan.quarantine:
+        runlog.record(
+            run_id,
+            q["kind"],
+            q["key"],
+            "quarantine",
+            "skipped",
+            reason="; ".join(q["reasons"]),
+            source={"origin": q["origin"]},
+        )
+    try:
+        check(plan, limits or SafetyLimits(), runlog.last_source_total(kc.realm))
+    except SatuLoginError as exc:
+        runlog.finish_run(
+            run_id,
+            status="refused",
+            source_total=plan.source_total,
+            managed_users=plan.managed_users,
+            counts=plan.counts(),
+            message=str(exc),
+        )
+        raise
+    started = time.monotonic()
+    reads0, writes0 = kc.counter.snapshot()
+    applier = Applier(kc, plan, state, runlog, run_id, options)
+    try:
+        applier.groups()
+        applier.roles()
+        applier.joiners()
+        applier.users()
+    except BaseException as exc:
+        runlog.finish_run(run_id, status="crashed", message=repr(exc))
+        raise
+    reads1, writes1 = kc.counter.snapshot()
+    result = applier.result
+    result.reads, result.writes = reads1 - reads0, writes1 - writes0
+    result.seconds = time.monotonic() - started
+    runlog.finish_run(
+        run_id,
+        status="failed" if result.failed else "ok",
+        source_total=plan.source_total,
+        managed_users=plan.managed_users,
+        counts=plan.counts(),
+        ok=result.ok,
+        failed=result.failed,
+        reads=result.reads + state.reads,
+        writes=result.writes,
+    )
+    return result

@@ -1,0 +1,260 @@
+"""The per-object run log: what each run did to each object, in SQLite, queryable afterwards
+("what happened to NIP X on Tuesday").
+
+One row per run (``runs``: counts, status, request totals) and one per object touched or
+refused (``events``: source record, action, result, error, timestamps). Lives under
+:func:`satulogin.paths.cache_dir` unless ``SATULOGIN_SYNC_LOG`` or ``--log-db`` says otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sqlite3
+import threading
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from satulogin.paths import cache_dir
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id TEXT PRIMARY KEY,
+    realm TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    started TEXT NOT NULL,
+    finished TEXT,
+    status TEXT NOT NULL,            -- running | ok | failed | refused | crashed
+    source_total INTEGER,
+    managed_users INTEGER,
+    counts TEXT,
+    ok INTEGER DEFAULT 0,
+    failed INTEGER DEFAULT 0,
+    reads INTEGER DEFAULT 0,
+    writes INTEGER DEFAULT 0,
+    message TEXT
+);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id TEXT NOT NULL REFERENCES runs(id),
+    ts TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    action TEXT NOT NULL,
+    result TEXT NOT NULL,            -- ok | failed | skipped
+    reason TEXT,
+    fields TEXT,
+    source TEXT,
+    error TEXT
+);
+CREATE INDEX IF NOT EXISTS events_key ON events(key, ts);
+CREATE INDEX IF NOT EXISTS events_run ON events(run_id);
+"""
+
+
+def default_path() -> Path:
+    override = os.environ.get("SATULOGIN_SYNC_LOG")
+    return Path(override) if override else cache_dir() / "sync" / "runlog.sqlite"
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass
+class Event:
+    run_id: str
+    ts: str
+    kind: str
+    key: str
+    action: str
+    result: str
+    reason: str | None
+    fields: dict[str, Any] | None
+    source: dict[str, Any] | None
+    error: str | None
+
+
+class RunLog:
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or default_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # One connection shared by the worker threads, serialised by a lock; WAL keeps
+        # readers (``sync log`` in another shell) from blocking a running sync.
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(SCHEMA)
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self._db.close()
+
+    # --- writing ----------------------------------------------------------------------------
+    def start_run(self, realm: str, mode: str) -> str:
+        run_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO runs (id, realm, mode, started, status) VALUES (?, ?, ?, ?, 'running')",
+                (run_id, realm, mode, now()),
+            )
+        return run_id
+
+    def finish_run(
+        self,
+        run_id: str,
+        *,
+        status: str,
+        source_total: int | None = None,
+        managed_users: int | None = None,
+        counts: dict[str, Any] | None = None,
+        ok: int = 0,
+        failed: int = 0,
+        reads: int = 0,
+        writes: int = 0,
+        message: str | None = None,
+    ) -> None:
+        with self._lock:
+            self._db.execute(
+                "UPDATE runs SET finished=?, status=?, source_total=?, managed_users=?, counts=?,"
+                " ok=?, failed=?, reads=?, writes=?, message=? WHERE id=?",
+                (
+                    now(),
+                    status,
+                    source_total,
+                    managed_users,
+                    json.dumps(counts or {}),
+                    ok,
+                    failed,
+                    reads,
+                    writes,
+                    message,
+                    run_id,
+                ),
+            )
+
+    def record(
+        self,
+        run_id: str,
+        kind: str,
+        key: str,
+        action: str,
+        result: str,
+        *,
+        reason: str | None = None,
+        fields: dict[str, Any] | None = None,
+        source: dict[str, Any] | None = None,
+        error: str | None = None,
+    ) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO events (run_id, ts, kind, key, action, result, reason, fields, source, error)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    run_id,
+                    now(),
+                    kind,
+                    key,
+                    action,
+                    result,
+                    reason,
+                    json.dumps(fields, ensure_ascii=False, default=str) if fields else None,
+                    json.dumps(source, ensure_ascii=False, default=str) if source else None,
+                    error,
+                ),
+            )
+
+    def record_many(self, rows: list[tuple[str, str, str, str, str, str | None, str | None]]) -> None:
+        """Bulk insert (run_id, kind, key, action, result, reason, error) in one transaction."""
+        ts = now()
+        with self._lock:
+            self._db.execute("BEGIN")
+            self._db.executemany(
+                "INSERT INTO events (run_id, ts, kind, key, action, result, reason, error)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(r[0], ts, *r[1:]) for r in rows],
+            )
+            self._db.execute("COMMIT")
+
+    # --- reading ----------------------------------------------------------------------------
+    def last_source_total(self, realm: str) -> int | None:
+        row = self._db.execute(
+            "SELECT source_total FROM runs WHERE realm=? AND mode='apply' AND status='ok'"
+            " AND source_total IS NOT NULL ORDER BY started DESC LIMIT 1",
+            (realm,),
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def disabled_by_sync(self, realm: str) -> set[str]:
+        """NIPs whose last successful enable/disable by the sync was a disable: only these
+        are re-enabled when HR says they are active again (an admin's lock is never undone)."""
+        last: dict[str, str] = {}
+        for key, action in self._db.execute(
+            "SELECT e.key, e.action FROM events e JOIN runs r ON r.id = e.run_id WHERE r.realm=? AND"
+            " e.kind='user' AND e.result='ok' AND e.action IN ('disable', 'enable') ORDER BY e.id",
+            (realm,),
+        ):
+            last[key] = action
+        return {k for k, a in last.items() if a == "disable"}
+
+    def events(
+        self,
+        *,
+        key: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        run_id: str | None = None,
+        result: str | None = None,
+        limit: int = 1000,
+    ) -> list[Event]:
+        where, args = [], []
+        for clause, value in (
+            ("e.key = ?", key),
+            ("e.ts >= ?", since),
+            ("e.ts < ?", until),
+            ("e.run_id = ?", run_id),
+            ("e.result = ?", result),
+        ):
+            if value is not None:
+                where.append(clause)
+                args.append(value)
+        sql = (
+            "SELECT run_id, ts, kind, key, action, result, reason, fields, source, error FROM events e"
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + " ORDER BY e.id LIMIT ?"
+        )
+        rows = self._db.execute(sql, (*args, limit)).fetchall()
+        return [
+            Event(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                json.loads(r[7]) if r[7] else None,
+                json.loads(r[8]) if r[8] else None,
+                r[9],
+            )
+            for r in rows
+        ]
+
+    def runs(self, *, realm: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+        cur = self._db.execute(
+            "SELECT id, realm, mode, started, finished, status, source_total, managed_users, counts,"
+            " ok, failed, reads, writes, message FROM runs"
+            + (" WHERE realm = ?" if realm else "")
+            + " ORDER BY started DESC LIMIT ?",
+            ((realm, limit) if realm else (limit,)),
+        )
+        names = [d[0] for d in cur.description]
+        out = []
+        for row in cur.fetchall():
+            item = dict(zip(names, row, strict=True))
+            item["counts"] = json.loads(item["counts"]) if item["counts"] else {}
+            out.append(item)
+        return out
