@@ -8,9 +8,9 @@ stamp=".venv/.installed-${extra:-base}"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ client_adapters/flask/pyproject.toml -nt "$stamp" ] 2>/dev/null; then
   .venv/bin/pip install -q --upgrade pip
   if [ "$extra" = "test" ]; then
-    .venv/bin/pip install -q -e ".[test]"
+    .venv/bin/pip install -q -e ".[test]" --config-settings editable_mode=compat
   else
-    .venv/bin/pip install -q -e .
+    .venv/bin/pip install -q -e . --config-settings editable_mode=compat
   fi
   if [ -f client_adapters/flask/pyproject.toml ]; then
     .venv/bin/pip install -q -e client_adapters/flask
