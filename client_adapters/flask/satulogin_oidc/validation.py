@@ -1,0 +1,205 @@
+"""Validation of the tokens Keycloak issues: access tokens (bearer APIs and sessions), ID tokens
+(login) and logout tokens (back-channel logout). JOSE work is joserfc's, Authlib's JOSE library;
+this module decides *which* tokens are acceptable."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+from typing import Any
+
+from joserfc import jwt
+from joserfc.errors import (
+    BadSignatureError,
+    ExpiredTokenError,
+    InvalidClaimError,
+    JoseError,
+    MissingClaimError,
+)
+from joserfc.jwk import ECKey, GuestProtocol, RSAKey
+
+from .errors import InvalidToken
+from .jwks import JWKSCache
+
+#: Asymmetric algorithms only: ``none`` and HS* would let anyone holding the public key
+#: (HS256 "key confusion") or nobody at all sign tokens.
+ALLOWED_ALGORITHMS: tuple[str, ...] = ("RS256", "PS256", "ES256")
+#: OpenID Connect Back-Channel Logout 1.0 §2.4: the event that marks a logout token.
+BACKCHANNEL_LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
+
+Claims = dict[str, Any]
+
+_CLAIM_MESSAGES = {
+    "iss": "penerbit token salah / wrong issuer (iss)",
+    "aud": "token bukan untuk aplikasi ini / token is not meant for this application (aud)",
+    "nbf": "token belum berlaku / token is not valid yet (nbf)",
+    "iat": "token diterbitkan di masa depan / token issued in the future (iat)",
+    "exp": "token tidak valid (exp) / invalid exp",
+    "sub": "subjek token tidak valid / invalid sub",
+    "jti": "jti tidak valid / invalid jti",
+}
+
+
+class TokenValidator:
+    """Validates Keycloak tokens for one client of one issuer.
+
+    ``leeway`` seconds of clock skew are tolerated on exp/nbf/iat (RFC 7519 §4.1.4).
+    """
+
+    def __init__(self, issuer: str, client_id: str, jwks: JWKSCache, *, leeway: int = 30,
+                 algorithms: Collection[str] = ALLOWED_ALGORITHMS, cache_size: int = 4096) -> None:
+        unsafe = [a for a in algorithms if a not in ALLOWED_ALGORITHMS]
+        if unsafe:
+            raise ValueError(f"algorithms not allowed: {unsafe}; only {ALLOWED_ALGORITHMS}")
+        self.issuer = issuer
+        self.client_id = client_id
+        self.jwks = jwks
+        self.leeway = leeway
+        self.algorithms = tuple(algorithms)
+        self.cache_size = cache_size
+        self._verified: dict[str, tuple[int, dict[str, Any], Claims]] = {}
+        self._registries: dict[tuple[str | None, tuple[str, ...]], jwt.JWTClaimsRegistry] = {}
+
+    # --- signature ---------------------------------------------------------------------------
+    def _resolve_key(self, obj: GuestProtocol) -> RSAKey | ECKey:
+        headers = obj.headers()
+        alg = headers.get("alg")
+        if alg not in self.algorithms:
+            raise InvalidToken(f"algoritma token ditolak / token algorithm refused: {alg!r}",
+                               code="alg_not_allowed")
+        kid = headers.get("kid")
+        if not isinstance(kid, str) or not kid:
+            raise InvalidToken("token tanpa kid / token has no kid", code="missing_kid")
+        key = self.jwks.key_for(kid)
+        # A key published for one algorithm must not verify another (RFC 7517 §4.4).
+        key_alg = key.get("alg")
+        if key_alg and key_alg != alg:
+            raise InvalidToken(f"algoritma {alg} tidak cocok dengan kunci / does not match key {kid}",
+                               code="alg_key_mismatch")
+        return key
+
+    def decode(self, token: str) -> tuple[dict[str, Any], Claims]:
+        """Verify the signature and return (header, claims). No claim is checked here.
+
+        A token whose signature verified is remembered (by its exact text, for the current key
+        set), because an API client presents the same access token on every call for its whole
+        lifetime; the claims (exp, nbf, aud...) are still checked on every call by the caller."""
+        cached = self._verified.get(token)
+        if cached is not None and cached[0] == self.jwks.generation:
+            return dict(cached[1]), dict(cached[2])
+        header, claims = self._verify(token)
+        if len(self._verified) >= self.cache_size:
+            # Crude but lock-free and O(1) amortised; an LRU buys little for bearer traffic.
+            self._verified.clear()
+        self._verified[token] = (self.jwks.generation, header, claims)
+        return dict(header), dict(claims)
+
+    def _verify(self, token: str) -> tuple[dict[str, Any], Claims]:
+        if not isinstance(token, str) or token.count(".") != 2:
+            raise InvalidToken("token bukan JWS compact / token is not a compact JWS", code="malformed")
+        try:
+            decoded = jwt.decode(token, self._resolve_key, algorithms=self.algorithms)
+        except InvalidToken:
+            raise
+        except BadSignatureError as exc:
+            raise InvalidToken("tanda tangan token tidak valid / bad token signature",
+                               code="bad_signature") from exc
+        except (JoseError, ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
+            raise InvalidToken(f"token tidak bisa dibaca / token cannot be decoded: {exc}",
+                               code="malformed") from exc
+        return dict(decoded.header), decoded.claims
+
+    # --- claims ------------------------------------------------------------------------------
+    def _registry(self, audience: str | None, essential: tuple[str, ...]) -> jwt.JWTClaimsRegistry:
+        # Built once per (audience, essential claims): construction costs as much as validation.
+        key = (audience, essential)
+        registry = self._registries.get(key)
+        if registry is None:
+            options: dict[str, Any] = {"iss": {"essential": True, "value": self.issuer}}
+            for name in essential:
+                options.setdefault(name, {"essential": True})
+            if audience is not None:
+                options["aud"] = {"essential": True, "value": audience}
+            registry = jwt.JWTClaimsRegistry(leeway=self.leeway, **options)
+            self._registries[key] = registry
+        return registry
+
+    def _check_registered(self, claims: Claims, *, audience: str | None, essential: tuple[str, ...]) -> None:
+        registry = self._registry(audience, essential)
+        try:
+            registry.validate(claims)
+        except ExpiredTokenError as exc:
+            raise InvalidToken("token sudah kedaluwarsa / token has expired", code="expired") from exc
+        except MissingClaimError as exc:
+            raise InvalidToken(f"klaim wajib tidak ada / required claim missing: {exc.description}",
+                               code="missing_claim") from exc
+        except InvalidClaimError as exc:
+            claim = str(getattr(exc, "claim", "") or "")
+            raise InvalidToken(_CLAIM_MESSAGES.get(claim, f"klaim tidak valid / invalid claim: {claim}"),
+                               code=f"invalid_{claim}" if claim else "invalid_claim") from exc
+
+    def validate_access_token(self, token: str, *, audience: str | None = None,
+                              allowed_azp: Collection[str] | None = None) -> Claims:
+        """A bearer token for an API: ``aud`` must name ``audience`` (default: our client id);
+        ``typ`` must be Keycloak's ``Bearer`` so an ID or refresh token is never taken for one."""
+        _, claims = self.decode(token)
+        self._check_registered(claims, audience=audience or self.client_id, essential=("exp", "iat", "sub"))
+        self._check_typ(claims, "Bearer")
+        if allowed_azp is not None and claims.get("azp") not in allowed_azp:
+            raise InvalidToken("klien pemanggil tidak diizinkan / calling client not allowed (azp)",
+                               code="invalid_azp")
+        return claims
+
+    def validate_session_access_token(self, token: str) -> Claims:
+        """An access token our own client just received from the token endpoint: issued to us
+        (``azp``), audience is whatever Keycloak's mappers put there."""
+        _, claims = self.decode(token)
+        self._check_registered(claims, audience=None, essential=("exp", "iat"))
+        self._check_typ(claims, "Bearer")
+        if claims.get("azp") != self.client_id:
+            raise InvalidToken("token bukan diterbitkan untuk aplikasi ini / "
+                               "token not issued to this client (azp)",
+                               code="invalid_azp")
+        return claims
+
+    def validate_id_token(self, token: str, *, nonce: str | None) -> Claims:
+        """OpenID Connect Core §3.1.3.7: iss, aud, azp, exp, iat and the nonce we sent."""
+        _, claims = self.decode(token)
+        self._check_registered(claims, audience=self.client_id, essential=("exp", "iat", "sub"))
+        self._check_typ(claims, "ID")
+        aud = claims.get("aud")
+        several = isinstance(aud, list) and len(aud) > 1
+        if (several or "azp" in claims) and claims.get("azp") != self.client_id:
+            raise InvalidToken("azp token ID salah / wrong azp in ID token", code="invalid_azp")
+        if nonce is not None:
+            if "nonce" not in claims:
+                raise InvalidToken("token ID tanpa nonce / ID token has no nonce", code="missing_nonce")
+            if claims["nonce"] != nonce:
+                raise InvalidToken("nonce token ID tidak cocok / ID token nonce mismatch",
+                                   code="invalid_nonce")
+        return claims
+
+    def validate_logout_token(self, token: str) -> Claims:
+        """OpenID Connect Back-Channel Logout 1.0 §2.6."""
+        _, claims = self.decode(token)
+        self._check_registered(claims, audience=self.client_id, essential=("iat",))
+        events = claims.get("events")
+        if not isinstance(events, dict) or not isinstance(events.get(BACKCHANNEL_LOGOUT_EVENT), dict):
+            raise InvalidToken("token logout tanpa event back-channel / logout token lacks the "
+                               "back-channel logout event", code="invalid_events")
+        if "nonce" in claims:
+            # §2.4: a nonce is prohibited, so an ID token can never pass as a logout token.
+            raise InvalidToken("token logout tidak boleh memuat nonce / logout token must not carry a nonce",
+                               code="nonce_present")
+        if not claims.get("sid") and not claims.get("sub"):
+            raise InvalidToken("token logout tanpa sid maupun sub / logout token has neither sid nor sub",
+                               code="missing_sid_sub")
+        return claims
+
+    @staticmethod
+    def _check_typ(claims: Claims, expected: str) -> None:
+        typ = claims.get("typ")
+        if typ is not None and typ != expected:
+            raise InvalidToken(f"jenis token salah / wrong token type: {typ!r}, expected {expected!r}",
+                               code="wrong_token_type")
+
