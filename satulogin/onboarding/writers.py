@@ -80,7 +80,7 @@ def _php(value: str) -> str:
 def render_codeigniter(req: AppRequest, s: AdapterSettings) -> str:
     lines = [
         "<?php",
-        "defined('BASEPATH') OR define('BASEPATH', __DIR__);",
+        "defined('BASEPATH') OR exit('No direct script access allowed');",
         f"// Banten Satu Login: konfigurasi CodeIgniter untuk {req.client_id}",
         "// Salin ke application/config/satulogin.php. Berkas ini rahasia: jangan di-commit.",
         f"$config['satulogin_issuer'] = {_php(s.issuer)};",
