@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from satulogin.errors import ConfigError
 from satulogin.kc_admin import KeycloakAdmin
 
+from .errors import DeclarationError
 from .loader import load_declarations
 from .plan import ApplyContext, Change, RealmPlan
 from .resources import clients as clients_res
@@ -91,7 +91,7 @@ def plan_realm(
         changes += settings_res.plan_settings(name, decls.realm, current_realm)
         unknown = [alias for alias in decls.realm.required_actions if alias not in required]
         if unknown:
-            raise ConfigError(
+            raise DeclarationError(
                 "realm.yaml",
                 [
                     f"required_actions: {alias!r} tidak dikenal Keycloak / is not a "

@@ -12,9 +12,10 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, SecretStr, ValidationError
 
-from satulogin.errors import ConfigError, MissingSecretError
+from satulogin.errors import MissingSecretError
 from satulogin.secrets import read_secret
 
+from .errors import DeclarationError
 from .schema import (
     SECRET_REF,
     ClientDecl,
@@ -96,7 +97,7 @@ def load_declarations(directory: Path | str | None = None, *, resolve_secrets: b
     root = Path(directory) if directory is not None else DEFAULT_DIR
     problems: list[str] = []
     if not (root / "realm.yaml").is_file():
-        raise ConfigError(str(root), [f"realm.yaml tidak ada / missing in {root}"])
+        raise DeclarationError(str(root), [f"realm.yaml tidak ada / missing in {root}"])
 
     realm_file = _parse(
         RealmFile, _read_yaml(root / "realm.yaml", problems, "realm.yaml"), "realm.yaml", problems
@@ -140,7 +141,7 @@ def load_declarations(directory: Path | str | None = None, *, resolve_secrets: b
         client_files.setdefault(client.client_id, rel)
 
     if realm_file is None or roles is None or profile is None:
-        raise ConfigError(str(root), problems)
+        raise DeclarationError(str(root), problems)
     decls = Declarations(
         realm=realm_file,
         roles=roles.roles,
@@ -151,5 +152,5 @@ def load_declarations(directory: Path | str | None = None, *, resolve_secrets: b
     )
     problems.extend(check_declarations(decls, resolve_secrets=resolve_secrets))
     if problems:
-        raise ConfigError(str(root), problems)
+        raise DeclarationError(str(root), problems)
     return decls

@@ -6,6 +6,7 @@ from typing import Any
 
 from satulogin.kc_admin import KeycloakAdmin
 
+from ..errors import DeclarationError
 from ..plan import ApplyContext, Change, FieldChange, field_changes, same
 from ..schema import RealmFile
 
@@ -68,9 +69,7 @@ def plan_required_actions(realm_file: RealmFile, current: dict[str, dict[str, An
 
 
 def raise_unknown_action(alias: str) -> None:
-    from satulogin.errors import ConfigError
-
-    raise ConfigError(
+    raise DeclarationError(
         "realm.yaml",
         [
             f"required_actions: {alias!r} tidak dikenal Keycloak / "
