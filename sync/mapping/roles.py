@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True)
 class RoleRef:
     client: str | None   # clientId, or None for a realm role
     name: str
@@ -30,6 +30,10 @@ class RoleRef:
     @property
     def is_realm(self) -> bool:
         return self.client is None
+
+    def __lt__(self, other: RoleRef) -> bool:
+        # Realm roles first, then by app; None cannot be compared with a clientId.
+        return (self.client or "", self.name) < (other.client or "", other.name)
 
     def __str__(self) -> str:
         return self.key
