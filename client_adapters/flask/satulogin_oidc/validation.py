@@ -14,7 +14,9 @@ from joserfc.errors import (
     ExpiredTokenError,
     InvalidClaimError,
     JoseError,
+    MissingAlgorithmError,
     MissingClaimError,
+    UnsupportedAlgorithmError,
 )
 from joserfc.jwk import ECKey, GuestProtocol, RSAKey
 
@@ -101,6 +103,9 @@ class TokenValidator:
             decoded = jwt.decode(token, self._resolve_key, algorithms=self.algorithms)
         except InvalidToken:
             raise
+        except (UnsupportedAlgorithmError, MissingAlgorithmError) as exc:
+            raise InvalidToken("algoritma token ditolak / token algorithm refused",
+                               code="alg_not_allowed") from exc
         except BadSignatureError as exc:
             raise InvalidToken("tanda tangan token tidak valid / bad token signature",
                                code="bad_signature") from exc
