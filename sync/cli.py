@@ -1,0 +1,316 @@
+"""``satulogin sync``: plan, apply, log, runs, demo-data. A thin shell over the sync core."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+
+from satulogin.errors import SatuLoginError
+
+
+def _common(func: Any) -> Any:
+    options = [
+        click.option(
+            "--config",
+            "config_path",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=lambda: os.environ.get("SATULOGIN_SYNC_CONFIG"),
+            help="Berkas konfigurasi sync / sync config file (default: $SATULOGIN_SYNC_CONFIG, "
+            "else the demo SIMPEG database).",
+        ),
+        click.option(
+            "--realm",
+            default=lambda: os.environ.get("SATULOGIN_REALM", "banten"),
+            show_default="banten",
+            help="Realm Keycloak / Keycloak realm ($SATULOGIN_REALM).",
+        ),
+        click.option(
+            "--adopt",
+            is_flag=True,
+            help="Ambil alih akun manual yang username-nya NIP di sumber / take over hand-made accounts "
+            "whose username is a NIP in the source (marks them managed).",
+        ),
+        click.option(
+            "--verify-membership",
+            is_flag=True,
+            help="Baca keanggotaan grup/peran nyata, bukan dari atribut / list real group and role "
+            "membership instead of deriving it from attributes (slower; an audit).",
+        ),
+        click.option(
+            "--log-db",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=None,
+            help="Berkas log SQLite / run-log SQLite file (default: $SATULOGIN_SYNC_LOG or the cache).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _load(config_path: Path | None) -> Any:
+    from .config import default_config, load_config
+    from .loader import load_snapshot
+
+    config = load_config(config_path) if config_path else default_config()
+
+    def progress(stage: str, count: int) -> None:
+        click.echo(f"baca / read {stage}: {count}", err=True)
+
+    return load_snapshot(config, progress=progress)
+
+
+def _kc(realm: str) -> Any:
+    from satulogin.kc_admin import AdminConnection, KeycloakAdmin
+
+    kc = KeycloakAdmin(AdminConnection.from_env(), realm)
+    if not kc.realm_exists():
+        raise SatuLoginError(
+            f"realm {realm!r} tidak ada di Keycloak / does not exist: run `satulogin realm apply` "
+            "first, or choose --realm"
+        )
+    return kc
+
+
+def _prepare(
+    config_path: Path | None, realm: str, adopt: bool, verify: bool, log_db: Path | None
+) -> tuple[Any, Any, Any, Any]:
+    from .plan import make_plan
+    from .runlog import RunLog
+
+    snapshot = _load(config_path)
+    kc = _kc(realm)
+    runlog = RunLog(log_db)
+    plan, state = make_plan(
+        kc, snapshot, adopt=adopt, verify=verify, sync_disabled=runlog.disabled_by_sync(realm)
+    )
+    return kc, runlog, plan, state
+
+
+@click.group("sync")
+def sync_group() -> None:
+    """Sinkronisasi SDM ke Keycloak / HR sync into Keycloak (plan, apply, log)."""
+
+
+@sync_group.command("plan")
+@_common
+@click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--limit", type=int, default=None, help="Tampilkan paling banyak N baris / show at most N changes."
+)
+def plan_command(
+    config_path: Path | None,
+    realm: str,
+    adopt: bool,
+    verify_membership: bool,
+    log_db: Path | None,
+    output: str,
+    limit: int | None,
+) -> None:
+    """Tampilkan rencana tanpa mengubah apa pun / show what apply would do; changes nothing.
+
+    Exit 0: tidak ada perubahan / no changes; 2: ada perubahan tertunda / changes pending.
+    """
+    from .plan import render_json, render_text
+
+    kc, runlog, plan, _ = _prepare(config_path, realm, adopt, verify_membership, log_db)
+    click.echo(render_json(plan) if output == "json" else render_text(plan, limit=limit))
+    runlog.close()
+    kc.close()
+    sys.exit(2 if plan.pending else 0)
+
+
+@sync_group.command("apply")
+@_common
+@click.option("--workers", type=click.IntRange(1, 64), default=8, show_default=True)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 5000),
+    default=500,
+    show_default=True,
+    help="Pengguna per partialImport / users per partialImport request.",
+)
+@click.option(
+    "--send-activation-email",
+    is_flag=True,
+    help="Kirim e-mail aktivasi ke pegawai baru / send joiners Keycloak's execute-actions e-mail.",
+)
+@click.option(
+    "--otp/--no-otp",
+    "otp",
+    default=None,
+    help="Wajibkan OTP untuk pegawai baru / require OTP setup for joiners (default: as the realm's "
+    "CONFIGURE_TOTP default action).",
+)
+@click.option("--max-disable-share", type=click.FloatRange(0, 1), default=0.05, show_default=True)
+@click.option("--max-shrink-share", type=click.FloatRange(0, 1), default=0.10, show_default=True)
+@click.option(
+    "--allow-mass-disable", is_flag=True, help="Lewati batas penonaktifan / override the disable limit."
+)
+@click.option(
+    "--allow-shrink", is_flag=True, help="Lewati batas penyusutan sumber / override the shrink limit."
+)
+@click.option("--allow-empty-source", is_flag=True, help="Izinkan sumber kosong / allow an empty source.")
+def apply_command(
+    config_path: Path | None,
+    realm: str,
+    adopt: bool,
+    verify_membership: bool,
+    log_db: Path | None,
+    workers: int,
+    batch_size: int,
+    send_activation_email: bool,
+    otp: bool | None,
+    max_disable_share: float,
+    max_shrink_share: float,
+    allow_mass_disable: bool,
+    allow_shrink: bool,
+    allow_empty_source: bool,
+) -> None:
+    """Jalankan rencana / execute the plan (safety rails first).
+
+    Exit 0: sukses / done; 1: sebagian objek gagal / some objects failed (see `sync log --failed`);
+    3: dihentikan rel pengaman / stopped by a safety rail, nothing written.
+    """
+    from .apply import ApplyOptions, apply_plan
+    from .safety import SafetyLimits
+
+    kc, runlog, plan, state = _prepare(config_path, realm, adopt, verify_membership, log_db)
+    for q in plan.quarantine:
+        click.echo(
+            f"karantina / quarantined {q['kind']} {q['key']} ({q['origin']}): {'; '.join(q['reasons'])}",
+            err=True,
+        )
+    options = ApplyOptions(
+        workers=workers,
+        batch_size=batch_size,
+        send_activation_email=send_activation_email,
+        otp_for_joiners=otp,
+        progress=True,
+    )
+    limits = SafetyLimits(
+        max_disable_share=max_disable_share,
+        max_shrink_share=max_shrink_share,
+        allow_mass_disable=allow_mass_disable,
+        allow_shrink=allow_shrink,
+        allow_empty_source=allow_empty_source,
+    )
+    result = apply_plan(kc, plan, state, runlog, options=options, limits=limits)
+    counts = plan.counts()
+    click.echo(
+        f"run {result.run_id}: {result.ok} ok, {result.failed} gagal/failed, "
+        f"{result.writes} tulis/writes, {result.seconds:.1f} s"
+    )
+    for kind, actions in counts.items():
+        click.echo(f"  {kind:6} " + ", ".join(f"{a} {n}" for a, n in actions.items()))
+    for kind, key, error in result.errors[:20]:
+        click.echo(f"  gagal / failed {kind} {key}: {error}", err=True)
+    runlog.close()
+    kc.close()
+    sys.exit(result.exit_code)
+
+
+def _day(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise click.BadParameter(f"{value!r}: pakai / use YYYY-MM-DD") from None
+
+
+@sync_group.command("log")
+@click.option("--nip", "key", default=None, help="NIP, kunker atau nama peran / NIP, kunker or role name.")
+@click.option("--since", default=None, help="Sejak tanggal / from date (YYYY-MM-DD, UTC).")
+@click.option("--until", default=None, help="Sampai tanggal (inklusif) / to date, inclusive.")
+@click.option("--run", "run_id", default=None, help="Satu run / one run id.")
+@click.option("--failed", is_flag=True, help="Hanya yang gagal / failures only.")
+@click.option("--limit", type=int, default=1000, show_default=True)
+@click.option("--log-db", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text")
+def log_command(
+    key: str | None,
+    since: str | None,
+    until: str | None,
+    run_id: str | None,
+    failed: bool,
+    limit: int,
+    log_db: Path | None,
+    output: str,
+) -> None:
+    """Apa yang terjadi pada objek X / what happened to an object (e.g. --nip X --since 2026-11-24)."""
+    from .runlog import RunLog
+
+    until_day = _day(until)
+    end = (date.fromisoformat(until_day) + timedelta(days=1)).isoformat() if until_day else None
+    runlog = RunLog(log_db)
+    events = runlog.events(
+        key=key, since=_day(since), until=end, run_id=run_id, result="failed" if failed else None, limit=limit
+    )
+    runlog.close()
+    if output == "json":
+        click.echo(json.dumps([e.__dict__ for e in events], indent=2, ensure_ascii=False))
+        return
+    if not events:
+        click.echo("tidak ada catatan / no entries")
+    for e in events:
+        click.echo(
+            f"{e.ts} {e.run_id} {e.kind} {e.key} {e.action}: {e.result}"
+            + (f" — {e.reason}" if e.reason else "")
+        )
+        for name, change in (e.fields or {}).items():
+            click.echo(f"    {name}: {change.get('old')!r} → {change.get('new')!r}")
+        if e.error:
+            click.echo(f"    galat / error: {e.error}")
+
+
+@sync_group.command("runs")
+@click.option("--realm", default=None)
+@click.option("-n", "--limit", type=int, default=20, show_default=True)
+@click.option("--log-db", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text")
+def runs_command(realm: str | None, limit: int, log_db: Path | None, output: str) -> None:
+    """Ringkasan run terakhir / summary of the last runs."""
+    from .runlog import RunLog
+
+    runlog = RunLog(log_db)
+    runs = runlog.runs(realm=realm, limit=limit)
+    runlog.close()
+    if output == "json":
+        click.echo(json.dumps(runs, indent=2, ensure_ascii=False))
+        return
+    for r in runs:
+        counts = "; ".join(
+            f"{k}: " + ", ".join(f"{a} {n}" for a, n in v.items()) for k, v in r["counts"].items()
+        )
+        click.echo(
+            f"{r['started']} {r['id']} realm={r['realm']} {r['status']} ok={r['ok']} failed={r['failed']} "
+            f"writes={r['writes']} {counts}"
+        )
+        if r["message"] and r["status"] in ("refused", "crashed"):
+            click.echo(f"    {r['message']}")
+
+
+@sync_group.command("demo-data")
+@click.option(
+    "--path",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Berkas SQLite SIMPEG demo / demo SIMPEG SQLite file (default: in the cache).",
+)
+@click.option("--pegawai", "n_pegawai", type=click.IntRange(1, 1_000_000), default=10_000, show_default=True)
+@click.option("--seed", type=int, default=2026, show_default=True)
+def demo_data_command(db_path: Path | None, n_pegawai: int, seed: int) -> None:
+    """Buat data SIMPEG sintetis / generate the synthetic SIMPEG stand-in (no real person's data)."""
+    from .config import demo_database_path
+    from .demo_data import generate
+
+    summary = generate(db_path or demo_database_path(), n_pegawai, seed)
+    click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
