@@ -133,7 +133,7 @@ class LdapEnrichment(_Strict):
     attributes: dict[str, str] = Field(default_factory=lambda: {"email": "mail"})
     prefer: Literal["ldap", "source"] = "ldap"   # which wins when both have a value
     page_size: int = Field(default=500, ge=1, le=5000)
-    timeout_s: float = Field(default=30.0, gt=0)
+    timeout_s: int = Field(default=30, gt=0)   # ldap3 packs it into a socket option: whole seconds
 
 
 class SyncConfig(_Strict):
