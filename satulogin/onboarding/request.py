@@ -68,10 +68,23 @@ class AppRequest:
             if role not in self.roles:
                 out.append(f"--require-role {role!r}: bukan peran aplikasi ini "
                            "/ not one of this app's --role")
-        for path in self.protected_paths:
+        for path, path_roles in self.protected_locations():
+            out.extend(f"--protect {path!r}: peran {role!r} bukan --role aplikasi ini "
+                       "/ not one of this app's roles" for role in path_roles if role not in self.roles)
             if not path.startswith("/") or any(c in path for c in ' "<>\n'):
                 out.append(f"--protect {path!r}: harus path absolut seperti /admin "
                            "/ must be an absolute path")
+        return out
+
+
+    def protected_locations(self) -> list[tuple[str, tuple[str, ...]]]:
+        """``--protect /admin=admin,operator`` -> ("/admin", ("admin", "operator")); a bare path
+        takes ``--require-role`` (or any logged-in user when that is empty)."""
+        out = []
+        for spec in self.protected_paths:
+            path, sep, roles = spec.partition("=")
+            chosen = tuple(r for r in roles.split(",") if r) if sep else self.required_roles
+            out.append((path, chosen))
         return out
 
 

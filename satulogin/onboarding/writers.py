@@ -123,9 +123,11 @@ def render_apache(req: AppRequest, s: AdapterSettings, passphrase: str | None = 
         "OIDCPKCEMethod S256",
         f'OIDCScope "{DEFAULT_SCOPES}"',
         "OIDCRemoteUserClaim preferred_username",
-        "# Claims reach the app as headers OIDC_CLAIM_nip, OIDC_CLAIM_roles (comma-separated), ...",
+        "# Claims reach the app as OIDC_CLAIM_nip, OIDC_CLAIM_roles (comma-separated), ... (headers and env)",
         "# mod_auth_openidc removes such headers when a browser sends them itself.",
-        "OIDCPassClaimsAs headers",
+        # both: headers for a proxied app, environment variables for CGI/PHP on this server (Apache drops
+        # header names with '_' from a CGI environment).
+        "OIDCPassClaimsAs both",
         'OIDCClaimDelimiter ","',
         "OIDCPassIDTokenAs claims",
         "OIDCProviderBackChannelLogoutSupported On",
@@ -143,19 +145,20 @@ def render_apache(req: AppRequest, s: AdapterSettings, passphrase: str | None = 
         "    Require valid-user",
         "</Location>",
     ]
-    for path in req.protected_paths:
+    # Longer paths last: Apache merges <Location> sections in order, so /admin overrides /.
+    for path, roles in sorted(req.protected_locations(), key=lambda item: len(item[0])):
         lines += ["", f'<Location "{path}">', "    AuthType openid-connect",
                   "    AuthzSendForbiddenOnFailure On"]
-        if req.required_roles:
+        if roles:
             lines.append("    <RequireAny>")
-            lines += [f"        Require claim {ROLES_CLAIM}:{role}" for role in req.required_roles]
+            lines += [f"        Require claim {ROLES_CLAIM}:{role}" for role in roles]
             lines.append("    </RequireAny>")
         else:
             lines.append("    Require valid-user")
         lines.append(
             '    ErrorDocument 403 "<html><body><h1>Akses ditolak / Access denied</h1>'
-            "<p>Akun Anda belum memiliki peran untuk aplikasi ini. Hubungi admin SSO OPD Anda. "
-            "/ Your account has no role for this application; ask your SSO admin.</p>"
+            "<p>Akun Anda belum memiliki peran untuk halaman ini. Hubungi admin SSO OPD Anda. "
+            "/ Your account has no role for this page; ask your SSO admin.</p>"
             f'<p><a href={redirect_path}?logout={post_logout or "/"}>Keluar / Log out</a></p></body></html>"'
         )
         lines.append("</Location>")
