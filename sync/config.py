@@ -178,7 +178,11 @@ class SyncConfig(_Strict):
 
 
 def _describe(error: Any) -> str:
-    where = ".".join(str(p) for p in error["loc"]) or "(file)"
+    loc = list(error["loc"])
+    # pydantic puts the union's tag in the path ("units.sql.url"); a person wrote "units.url".
+    if len(loc) > 1 and loc[0] in FIELDS and loc[1] in ("sql", "csv", "xlsx", "rest"):
+        del loc[1]
+    where = ".".join(str(p) for p in loc) or "(file)"
     message = str(error["msg"]).removeprefix("Value error, ")
     return f"{where}: {message}"
 
