@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 PALETTE = ("#1d4e89", "#e0a030", "#3a8d5c", "#b8433f")
 WIDTH = 420
-ROW = 42
+ROW = 44
 TOP = 34
 
 
@@ -31,7 +31,8 @@ def bar_chart(chart_id: str, title: str, bars: Sequence[Bar], series: Sequence[s
               description: str = "", thousands: str = ".") -> Markup:
     """A horizontal (stacked when ``len(series) > 1``) bar chart as inline SVG markup."""
     largest = max((sum(b.values) for b in bars), default=0) or 1
-    height = TOP + ROW * len(bars) + 8
+    top = TOP if len(series) > 1 else 4   # room for the legend only when there is one
+    height = top + ROW * len(bars) + 6
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
     parts = [
         f'<svg class="chart" id="{escape(chart_id)}" viewBox="0 0 {WIDTH} {height}" role="img" '
@@ -44,13 +45,13 @@ def bar_chart(chart_id: str, title: str, bars: Sequence[Bar], series: Sequence[s
         for i, name in enumerate(series):
             colour = PALETTE[i % len(PALETTE)]
             parts.append(f'<rect x="{lx}" y="6" width="12" height="12" rx="2" fill="{colour}"/>')
-            parts.append(f'<text x="{lx + 17}" y="16" class="legend">{escape(name)}</text>')
-            lx += 24 + 8 * len(name)
+            parts.append(f'<text x="{lx + 17}" y="17" class="legend">{escape(name)}</text>')
+            lx += 30 + 9 * len(name)
     bar_width = WIDTH - 70
     for row, bar in enumerate(bars):
-        y = TOP + ROW * row
+        y = top + ROW * row
         total = sum(bar.values)
-        parts.append(f'<g class="bar"><text x="0" y="{y + 11}" class="label">{escape(bar.label)}</text>')
+        parts.append(f'<g class="bar"><text x="0" y="{y + 13}" class="label">{escape(bar.label)}</text>')
         x = 0.0
         for i, value in enumerate(bar.values):
             w = bar_width * value / largest
@@ -59,10 +60,10 @@ def bar_chart(chart_id: str, title: str, bars: Sequence[Bar], series: Sequence[s
             colour = PALETTE[i % len(PALETTE)]
             name = series[i] if i < len(series) else ""
             tip = f"{bar.label} — {name}: {format_number(value, thousands)}".replace(" — :", ":")
-            parts.append(f'<rect x="{x:.1f}" y="{y + 16}" width="{max(w, 1):.1f}" height="16" '
+            parts.append(f'<rect x="{x:.1f}" y="{y + 19}" width="{max(w, 1):.1f}" height="18" '
                          f'fill="{colour}"><title>{escape(tip)}</title></rect>')
             x += w
-        parts.append(f'<text x="{x + 6:.1f}" y="{y + 29}" class="value">'
+        parts.append(f'<text x="{x + 6:.1f}" y="{y + 33}" class="value">'
                      f'{format_number(total, thousands)}</text></g>')
     parts.append("</svg>")
     return Markup("".join(parts))

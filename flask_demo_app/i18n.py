@@ -71,6 +71,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "not_found_title": ("Halaman tidak ditemukan", "Page not found"),
     "not_found_unit": ("Kode unit tidak dikenal atau tidak valid (harus 15 digit).",
                        "Unknown or invalid unit code (must be 15 digits)."),
+    "not_found_page": ("Alamat ini tidak ada di Dashboard Pimpinan.", "This address does not exist here."),
     "back_home": ("Kembali ke beranda", "Back to the home page"),
     "edu_title": ("Data pendidikan (Dapodik)", "Education figures (Dapodik)"),
     "edu_lead": ("Sekolah, guru, tenaga kependidikan dan peserta didik per kabupaten/kota.",

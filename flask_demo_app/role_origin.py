@@ -18,6 +18,8 @@ from satulogin.errors import SatuLoginError
 from .viewer import RoleGrant, Viewer
 
 KEYCLOAK_DEFAULTS = ("offline_access", "uma_authorization")
+# Clients whose roles come with Keycloak's default-roles composite (account console etc.).
+KEYCLOAK_CLIENTS = ("account", "broker", "realm-management")
 _CACHE: dict[str, tuple[float, Any]] = {}
 _LOCK = threading.Lock()
 
@@ -61,7 +63,8 @@ def explain_roles(viewer: Viewer, rules_path: Path | None) -> tuple[list[RoleGra
             origin = "aturan / rule: " + ", ".join(found.granted_by)
         elif grant.name.startswith("jabatan-"):
             origin = "sinkronisasi SIMPEG: peran jabatan / HR sync: the jabatan role"
-        elif grant.name in KEYCLOAK_DEFAULTS or grant.name.startswith("default-roles-"):
+        elif (grant.name in KEYCLOAK_DEFAULTS or grant.name.startswith("default-roles-")
+              or grant.source in KEYCLOAK_CLIENTS):
             origin = "bawaan Keycloak / Keycloak default role"
         else:
             origin = "diberikan manual / granted by hand"

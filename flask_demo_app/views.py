@@ -183,11 +183,11 @@ def refused(err: UnitRefused) -> tuple[Any, int]:
 
 
 def not_found(_err: Exception) -> tuple[Any, int]:
+    key = "not_found_unit" if "/unit/" in request.path else "not_found_page"
     if _wants_json():
-        return jsonify(error="not_found", pesan=translate("not_found_unit", "id"),
-                       message=translate("not_found_unit", "en")), 404
+        return jsonify(error="not_found", pesan=translate(key, "id"), message=translate(key, "en")), 404
     return render_template("error.html", title=translate("not_found_title"),
-                           message=translate("not_found_unit"), help="", code=404), 404
+                           message=translate(key), help="", code=404), 404
 
 
 def register(app: Flask) -> None:

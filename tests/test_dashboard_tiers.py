@@ -87,6 +87,7 @@ def test_profile_shows_claims_and_where_each_role_comes_from(dashboard_server: R
     assert rows["pimpinan"] == "aturan / rule: pimpinan-opd"     # from mapping/rules.yaml
     assert rows["pegawai"] == "aturan / rule: pegawai-dasar"
     assert rows["offline_access"].startswith("bawaan Keycloak")
+    assert rows["view-profile"].startswith("bawaan Keycloak")   # the account client's default role
 
 
 def test_apps_page_lists_reachable_apps_and_english_switch_sticks(dashboard_server: RunningDashboard) -> None:
