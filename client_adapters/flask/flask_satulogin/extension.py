@@ -53,6 +53,10 @@ class SatuLogin:
     def init_app(self, app: Flask) -> None:
         for key, value in DEFAULTS.items():
             app.config.setdefault(key, value)
+        # Lax keeps the cookie on Keycloak's top-level redirect back to /callback, and off
+        # cross-site subrequests.
+        if app.config.get("SESSION_COOKIE_SAMESITE") is None:
+            app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
         if not app.secret_key:
             from satulogin_oidc import ConfigurationError
 
