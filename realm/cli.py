@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +89,8 @@ def plan_command(ctx: click.Context, directory: Path, realm_name: str | None, ou
     finally:
         admin.close()
     click.echo(plan.render_json() if output == "json" else plan.render_text())
-    ctx.exit(EXIT_CHANGES_PENDING if plan.has_changes else 0)
+    # sys.exit, not ctx.exit: click swallows Exit under standalone_mode=False (satulogin.cli.main).
+    sys.exit(EXIT_CHANGES_PENDING if plan.has_changes else 0)
 
 
 @realm_group.command("apply")

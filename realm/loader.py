@@ -117,14 +117,16 @@ def load_declarations(directory: Path | str | None = None, *, resolve_secrets: b
         )
 
     scopes: list[ClientScopeDecl] = []
+    scopes_complete = True
     for path in sorted((root / "client-scopes").glob("*.y*ml")):
         rel = f"client-scopes/{path.name}"
         scope = _parse(ClientScopeDecl, _read_yaml(path, problems, rel), rel, problems)
         if scope is not None:
             scopes.append(scope)
+        else:
+            scopes_complete = False
 
     clients: list[ClientDecl] = []
-    client_files: dict[str, str] = {}
     for path in sorted((root / "clients").glob("*.y*ml")):
         rel = f"clients/{path.name}"
         client = _parse(ClientDecl, _read_yaml(path, problems, rel), rel, problems)
@@ -138,19 +140,24 @@ def load_declarations(directory: Path | str | None = None, *, resolve_secrets: b
         if resolve_secrets:
             _resolve_secret(client, rel, problems)
         clients.append(client)
-        client_files.setdefault(client.client_id, rel)
 
-    if realm_file is None or roles is None or profile is None:
-        raise DeclarationError(str(root), problems)
+    # Whole-set checks run even when a file failed to parse, on what did parse, so one run
+    # lists every problem; checks that need a broken file are skipped rather than guessed.
     decls = Declarations(
-        realm=realm_file,
-        roles=roles.roles,
-        user_profile=profile,
+        realm=realm_file or RealmFile(realm="?"),
+        roles=roles.roles if roles is not None else [],
+        user_profile=profile or UserProfileFile(),
         client_scopes=scopes,
         clients=clients,
         source=str(root),
     )
-    problems.extend(check_declarations(decls, resolve_secrets=resolve_secrets))
+    problems.extend(
+        check_declarations(
+            decls,
+            complete=None not in (realm_file, roles, profile),
+            scopes_complete=scopes_complete,
+        )
+    )
     if problems:
         raise DeclarationError(str(root), problems)
     return decls

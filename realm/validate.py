@@ -55,9 +55,7 @@ def _check_url(value: str, where: str, problems: list[str], *, allow_query: bool
         problems.append(f"{where}: {value!r} tidak boleh memuat fragmen '#' / must not contain a fragment")
 
 
-def _check_client(
-    client: ClientDecl, known_scopes: set[str], problems: list[str], resolve_secrets: bool
-) -> None:
+def _check_client(client: ClientDecl, known_scopes: set[str] | None, problems: list[str]) -> None:
     rel = f"clients/{client.client_id}.yaml"
     for field in ("redirect_uris", "post_logout_redirect_uris"):
         for index, uri in enumerate(getattr(client, field)):
@@ -82,7 +80,7 @@ def _check_client(
         problems.append(f"{rel}: secret: klien publik tidak punya rahasia / a public client has no secret")
     for field in ("default_client_scopes", "optional_client_scopes"):
         for name in getattr(client, field):
-            if name not in known_scopes:
+            if known_scopes is not None and name not in known_scopes:
                 problems.append(
                     f"{rel}: {field}: client scope {name!r} tidak dikenal / unknown client scope "
                     "(declare it in client-scopes/ or use a built-in one)"
@@ -97,7 +95,11 @@ def _check_client(
         problems.append(f"{rel}: roles: peran ganda / duplicate client role {name!r}")
 
 
-def check_declarations(decls: Declarations, *, resolve_secrets: bool = True) -> list[str]:
+def check_declarations(
+    decls: Declarations, *, complete: bool = True, scopes_complete: bool = True
+) -> list[str]:
+    """Problems across files. ``complete=False``: some file did not parse; skip the checks
+    that would read it (they would only report noise)."""
     problems: list[str] = []
 
     for name in _duplicates([c.client_id for c in decls.clients]):
@@ -140,8 +142,10 @@ def check_declarations(decls: Declarations, *, resolve_secrets: bool = True) -> 
 
     known_scopes = set(BUILTIN_CLIENT_SCOPES) | {s.name for s in decls.client_scopes}
     for client in decls.clients:
-        _check_client(client, known_scopes, problems, resolve_secrets)
+        _check_client(client, known_scopes if scopes_complete else None, problems)
 
+    if not complete:
+        return problems
     otp = decls.realm.admin_otp
     if otp is not None and otp.role not in {r.name for r in decls.roles}:
         problems.append(
