@@ -12,6 +12,9 @@ class Satulogin_jwt
     /** Algorithms we accept; never taken from the token itself (alg=none, HS256 confusion). */
     const ALGORITHMS = array('RS256' => OPENSSL_ALGO_SHA256);
 
+    /** Parsed public keys by JWK content: OpenSSL 3 takes milliseconds to decode a PEM key. */
+    private static $public_keys = array();
+
     public static function b64url_decode($data)
     {
         if (!is_string($data) || preg_match('/[^A-Za-z0-9_-]/', $data)) {
@@ -71,11 +74,33 @@ class Satulogin_jwt
             throw new Satulogin_error('unknown_key', 'Kunci tidak cocok untuk ' . $alg . ' / key unfit for ' . $alg);
         }
         $algorithms = self::ALGORITHMS;
-        $ok = openssl_verify($parsed[2], $parsed[3], self::jwk_to_pem($jwk), $algorithms[$alg]);
+        $ok = openssl_verify($parsed[2], $parsed[3], self::public_key($jwk), $algorithms[$alg]);
         if ($ok !== 1) {
             throw new Satulogin_error('bad_signature', 'Tanda tangan token tidak sah / invalid token signature');
         }
         return $parsed;
+    }
+
+    /** Drop parsed keys (each PHP request starts with none; the benchmark measures that case). */
+    public static function forget_keys()
+    {
+        self::$public_keys = array();
+    }
+
+    private static function public_key(array $jwk)
+    {
+        $id = hash('sha256', (isset($jwk['n']) ? $jwk['n'] : '') . '.' . (isset($jwk['e']) ? $jwk['e'] : ''));
+        if (!isset(self::$public_keys[$id])) {
+            $key = openssl_pkey_get_public(self::jwk_to_pem($jwk));
+            if ($key === false) {
+                throw new Satulogin_error('unknown_key', 'Kunci JWKS tidak terbaca / unreadable JWKS key');
+            }
+            if (count(self::$public_keys) > 32) {
+                self::$public_keys = array();
+            }
+            self::$public_keys[$id] = $key;
+        }
+        return self::$public_keys[$id];
     }
 
     /** DER length octets. */
