@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from satulogin.kc_admin import KeycloakAdmin
@@ -29,6 +29,9 @@ from .desired import (
 )
 from .keycloak_state import KcUser, KeycloakState, first, list_membership, read_state
 from .snapshot import HrSnapshot
+
+# Where a person sits: written with their group and role switch, kept as is for leavers.
+PLACEMENT_ATTRS = ("unit_kode", "unit_nama", "jabatan_kode", "jabatan_nama", "jenis_jabatan", "eselon")
 
 # Actions that write; "conflict", "obsolete" and "info" are reported only.
 WRITE_ACTIONS = ("create", "update", "move", "disable", "enable", "adopt")
@@ -258,6 +261,18 @@ def _user_fields(user: KcUser, d: DesiredUser) -> dict[str, tuple[Any, Any]]:
 def plan_user(
     user: KcUser, d: DesiredUser, state: KeycloakState, sync_disabled: set[str], adopting: bool = False
 ) -> Change | None:
+    if not d.enabled:
+        # A leaver keeps the unit and jabatan Keycloak has (their unit may be dissolved and
+        # gone from the source); only status, names and the like are written.
+        kept = {k: v for k, v in user.attributes.items() if k in PLACEMENT_ATTRS}
+        attrs = {k: v for k, v in d.attributes.items() if k not in PLACEMENT_ATTRS}
+        old_unit, old_jab = first(user.attributes, "unit_kode"), first(user.attributes, "jabatan_kode")
+        d = replace(
+            d,
+            attributes={**attrs, **kept},
+            unit_kode=old_unit or d.unit_kode,
+            role=role_name(old_jab) if old_jab else d.role,
+        )
     fields = _user_fields(user, d)
     change = Change(
         "user", d.username, "update", "data pegawai berubah / employee data changed", kc_id=user.id, desired=d
@@ -339,8 +354,6 @@ def plan_user(
 
 
 def _keep_disabled(d: DesiredUser) -> DesiredUser:
-    from dataclasses import replace
-
     return replace(d, enabled=False)
 
 

@@ -1,0 +1,139 @@
+"""The ``satulogin sync`` commands end to end: CSV exports -> loader -> plan/apply -> log."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from satulogin.paths import REPO_ROOT
+from sync.snapshot import HrSnapshot
+from tests.fixtures.sync import SyncEnv, build_snapshot
+
+
+def write_exports(hr: HrSnapshot, folder: Path, *, bad_row: bool = True) -> Path:
+    """The demo SIMPEG column names, as ``;``-separated CSV the way Indonesian Excel saves it."""
+
+    def dump(name: str, header: list[str], rows: list[list[object]]) -> None:
+        with open(folder / name, "w", newline="", encoding="utf-8-sig") as f:
+            w = csv.writer(f, delimiter=";")
+            w.writerow(header)
+            w.writerows([["" if v is None else v for v in row] for row in rows])
+
+    dump(
+        "unit_kerja.csv",
+        ["kunker", "nama_unit", "kunker_induk"],
+        [[u.kode, u.nama, u.parent_kode] for u in hr.units.values()],
+    )
+    dump(
+        "jabatan.csv",
+        ["kode_jabatan", "nama_jabatan", "jenis_jabatan", "kunker", "eselon"],
+        [[j.kode, j.nama, str(j.jenis), j.unit_kode, j.eselon] for j in hr.jabatan.values()],
+    )
+    rows: list[list[object]] = [
+        [
+            p.nip,
+            p.nama,
+            p.gelar_depan,
+            p.gelar_belakang,
+            p.unit_kode,
+            p.jabatan_kode,
+            p.golongan,
+            p.eselon,
+            p.email,
+            "Aktif",
+        ]
+        for p in hr.pegawai.values()
+    ]
+    if bad_row:
+        rows.append(["1.98E+17", "Salah Format", "", "", "000100000000000", "P001", "III/a", "", "", "Aktif"])
+    dump(
+        "pegawai.csv",
+        [
+            "nip",
+            "nama",
+            "gelar_depan",
+            "gelar_belakang",
+            "kunker",
+            "kode_jabatan",
+            "golongan",
+            "eselon",
+            "email",
+            "status_pegawai",
+        ],
+        rows,
+    )
+    config = folder / "sync.yaml"
+    config.write_text(
+        "units: {type: csv, path: unit_kerja.csv}\njabatan: {type: csv, path: jabatan.csv}\n"
+        "pegawai: {type: csv, path: pegawai.csv}\n",
+        encoding="utf-8",
+    )
+    return config
+
+
+def run(env: SyncEnv, *args: str, log_db: Path) -> subprocess.CompletedProcess[str]:
+    conn = env.kc.conn
+    child_env = {
+        **os.environ,
+        "KEYCLOAK_URL": conn.server_url,
+        "KEYCLOAK_ADMIN_USER": conn.username or "admin",
+        "KEYCLOAK_ADMIN_PASSWORD": conn.password or "",
+        "SATULOGIN_SYNC_LOG": str(log_db),
+        "SATULOGIN_REALM": env.realm,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "satulogin.cli", "sync", *args],
+        env=child_env,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def test_plan_apply_log_from_csv_exports(sync_env_factory: Callable[[str], SyncEnv], tmp_path: Path) -> None:
+    env = sync_env_factory("cli")
+    hr = build_snapshot(40, seed=61)
+    config = write_exports(hr, tmp_path)
+    log_db = tmp_path / "runlog.sqlite"
+
+    planned = run(env, "plan", "--config", str(config), "-o", "json", log_db=log_db)
+    assert planned.returncode == 2, planned.stderr
+    body = json.loads(planned.stdout)
+    assert body["counts"]["user"]["create"] == 40
+    assert body["quarantine"][0]["key"] == "1.98E+17"
+    assert "Teks" in body["quarantine"][0]["reasons"][0]
+
+    text = run(env, "plan", "--config", str(config), "--limit", "3", log_db=log_db)
+    assert text.returncode == 2
+    assert "karantina / quarantined pegawai 1.98E+17" in text.stdout
+    assert "perubahan tertunda / changes pending: " in text.stdout
+    assert env.kc.get("/users", params={"max": 5}) == [], "plan changes nothing"
+
+    applied = run(env, "apply", "--config", str(config), log_db=log_db)
+    assert applied.returncode == 0, applied.stderr + applied.stdout
+    assert "pegawai baru / joiners: 40/40" in applied.stderr, "plain progress lines off a terminal"
+    assert "gagal/failed" in applied.stdout
+
+    again = run(env, "plan", "--config", str(config), log_db=log_db)
+    assert again.returncode == 0, again.stdout
+    assert "perubahan tertunda / changes pending: 0" in again.stdout
+
+    nip = sorted(hr.pegawai)[0]
+    log = run(env, "log", "--nip", nip, "-o", "json", log_db=log_db)
+    [event] = json.loads(log.stdout)
+    assert (event["action"], event["result"]) == ("create", "ok")
+    assert event["source"]["nip"] == nip
+    runs = run(env, "runs", "-o", "json", log_db=log_db)
+    [summary] = json.loads(runs.stdout)
+    assert summary["status"] == "ok" and summary["counts"]["user"]["create"] == 40
+    dated = run(env, "log", "--nip", nip, "--since", "2000-01-01", "--until", "2000-01-02", log_db=log_db)
+    assert "tidak ada catatan / no entries" in dated.stdout
+    bad_date = run(env, "log", "--since", "24-11-2026", log_db=log_db)
+    assert bad_date.returncode == 2 and "Traceback" not in bad_date.stderr
