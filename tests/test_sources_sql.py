@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InternalError, OperationalError
 
 from satulogin.errors import MissingSecretError
 from sync.config import SqlSource as SqlConfig
@@ -16,7 +16,12 @@ from sync.demo_data import generate
 from sync.loader import load_snapshot
 from sync.sources import SourceError
 from sync.sources.sql import SqlSource
-from tests.fixtures.hr_sources import MariaDbServer, copy_sqlite_to_mariadb
+from tests.fixtures.hr_sources import (
+    MariaDbServer,
+    PostgresServer,
+    copy_sqlite_to_mariadb,
+    copy_sqlite_to_postgres,
+)
 
 
 @pytest.fixture(scope="module")
@@ -62,17 +67,18 @@ def mariadb_simpeg(mariadb_server: MariaDbServer, demo_db: Path) -> tuple[str, s
     return url, password
 
 
-def mariadb_config(url: str) -> SyncConfig:
-    return SyncConfig.model_validate({kind: SqlConfig(type="sql", url=url, password_env="T_SRC_DB_PASSWORD", table=table)
-                         for kind, table in (("units", "unit_kerja"), ("jabatan", "jabatan"),
-                                             ("pegawai", "pegawai"))})
+def sql_config(url: str) -> SyncConfig:
+    tables = {"units": "unit_kerja", "jabatan": "jabatan", "pegawai": "pegawai"}
+    return SyncConfig.model_validate({
+        kind: SqlConfig(type="sql", url=url, password_env="T_SRC_DB_PASSWORD", table=table)
+        for kind, table in tables.items()})
 
 
 def test_mariadb_source_gives_the_same_snapshot_as_sqlite(
         mariadb_simpeg: tuple[str, str], demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     url, password = mariadb_simpeg
     monkeypatch.setenv("T_SRC_DB_PASSWORD", password)
-    from_maria = load_snapshot(mariadb_config(url))
+    from_maria = load_snapshot(sql_config(url))
     from_sqlite = load_snapshot(default_config(demo_db))
     assert from_maria.quarantine == []
     assert from_maria.pegawai == from_sqlite.pegawai
@@ -97,11 +103,31 @@ def test_mariadb_session_is_read_only_although_the_user_may_write(
 
 def test_mariadb_without_the_password_secret_says_which_variable(mariadb_simpeg: tuple[str, str]) -> None:
     with pytest.raises(MissingSecretError, match="T_SRC_DB_PASSWORD"):
-        load_snapshot(mariadb_config(mariadb_simpeg[0]))
+        load_snapshot(sql_config(mariadb_simpeg[0]))
 
 
 def test_mariadb_wrong_password_is_a_source_error(
         mariadb_simpeg: tuple[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("T_SRC_DB_PASSWORD", "salah")
     with pytest.raises(SourceError, match="Access denied"):
-        load_snapshot(mariadb_config(mariadb_simpeg[0]))
+        load_snapshot(sql_config(mariadb_simpeg[0]))
+
+
+@pytest.fixture(scope="module")
+def postgres_simpeg(postgres_server: PostgresServer, demo_db: Path) -> tuple[str, str]:
+    password = secrets.token_urlsafe(12)
+    url = postgres_server.create_database("simpeg", "sync_reader", password)
+    copy_sqlite_to_postgres(demo_db, postgres_server, "simpeg")
+    return url, password
+
+
+def test_postgres_source_gives_the_same_snapshot_and_cannot_write(
+        postgres_simpeg: tuple[str, str], demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url, password = postgres_simpeg
+    monkeypatch.setenv("T_SRC_DB_PASSWORD", password)
+    from_pg = load_snapshot(sql_config(url))
+    assert from_pg.pegawai == load_snapshot(default_config(demo_db)).pegawai
+    source = SqlSource(SqlConfig(type="sql", url=url, password_env="T_SRC_DB_PASSWORD", table="pegawai"),
+                       "pegawai")
+    with source.engine.connect() as conn, pytest.raises(InternalError, match="read-only transaction"):
+        conn.execute(text("UPDATE pegawai SET nama = 'X'"))
