@@ -102,3 +102,10 @@ def test_default_config_points_at_the_demo_sqlite_in_the_cache(
     assert config.pegawai.url == f"sqlite:///{tmp_path / 'demo' / 'simpeg.sqlite'}"
     assert (config.units.table, config.jabatan.table, config.pegawai.table) == (   # type: ignore[union-attr]
         "unit_kerja", "jabatan", "pegawai")
+
+
+def test_the_shipped_example_config_is_valid() -> None:
+    config = load_config(Path(__file__).resolve().parents[1] / "sync" / "config.example.yaml")
+    assert isinstance(config.units, SqlSource) and config.units.password_env == "SIJ_DB_PASSWORD"
+    assert isinstance(config.pegawai, RestSource) and config.pegawai.extra_columns == {"nomor_hp": "no_hp"}
+    assert config.ldap is not None and config.ldap.prefer == "ldap"

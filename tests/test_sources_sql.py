@@ -131,3 +131,11 @@ def test_postgres_source_gives_the_same_snapshot_and_cannot_write(
                        "pegawai")
     with source.engine.connect() as conn, pytest.raises(InternalError, match="read-only transaction"):
         conn.execute(text("UPDATE pegawai SET nama = 'X'"))
+
+
+def test_progress_reports_each_stage_with_its_final_count(demo_db: Path) -> None:
+    seen: list[tuple[str, int]] = []
+    load_snapshot(default_config(demo_db), progress=lambda stage, count: seen.append((stage, count)))
+    final = dict(seen)
+    assert final["pegawai"] == 60 and final["units"] > 1000 and final["jabatan"] > 1000
+    assert ("units", 1000) in seen     # intermediate ticks on long reads
