@@ -79,6 +79,10 @@ class Applier:
         self.failed_groups: set[str] = set()
         self.failed_roles: set[str] = set()
         self.role_ids = {n: r.id for n, r in state.roles.items()}
+        self.emails = {u.email.lower(): u.username for u in state.users.values() if u.email}
+        # partialImport failures are deterministic (a bad record): one retry, then bisect.
+        self.importer = KeycloakAdmin(kc.conn, kc.realm, retries=1, backoff=kc.backoff, pool_size=4)
+        self.importer.counter = kc.counter
 
     # --- bookkeeping ---------------------------------------------------------------------------
     def _ok(self, c: Change, *, action: str | None = None, source: dict[str, Any] | None = None) -> None:
@@ -222,8 +226,17 @@ class Applier:
                 missing.append(f"grup unit {d.unit_kode} / unit group")
             if d.role not in self.role_ids:
                 missing.append(f"peran {d.role} / role")
+            owner = self.emails.get((d.email or "").lower())
             if missing:
                 self._fail(c, "belum ada / missing: " + ", ".join(missing))
+            elif d.email and owner and owner != d.username:
+                # Keycloak answers a duplicate e-mail in partialImport with a bare HTTP 500;
+                # catching it here names the real problem and spares the batch.
+                self._fail(
+                    c,
+                    f"e-mail {d.email} sudah dipakai akun {owner!r} / e-mail already used by account "
+                    f"{owner!r}; fix it in SIMPEG or in that account",
+                )
             else:
                 ready.append(c)
         batches = [
@@ -268,7 +281,7 @@ class Applier:
         user is alone, so one bad record (e.g. an e-mail already taken) fails only itself."""
         reps = [self._user_import_rep(c.desired) for c in batch if isinstance(c.desired, DesiredUser)]
         try:
-            resp = self.kc.post("/partialImport", {"ifResourceExists": "SKIP", "users": reps})
+            resp = self.importer.post("/partialImport", {"ifResourceExists": "SKIP", "users": reps})
         except SatuLoginError as exc:
             if len(batch) == 1:
                 self._fail(batch[0], str(exc))
@@ -401,6 +414,8 @@ def apply_plan(
     except BaseException as exc:
         runlog.finish_run(run_id, status="crashed", message=repr(exc))
         raise
+    finally:
+        applier.importer.close()
     reads1, writes1 = kc.counter.snapshot()
     result = applier.result
     result.reads, result.writes = reads1 - reads0, writes1 - writes0
