@@ -116,3 +116,12 @@ def test_xlsx_missing_sheet_names_the_sheets(tmp_path: Path) -> None:
     )
     with pytest.raises(SourceError, match="Unit.*Sheet"):
         load_snapshot(load_config(config))
+
+
+def test_csv_not_in_utf8_asks_for_csv_utf8(tmp_path: Path) -> None:
+    for name, rows in (("unit_kerja", SMALL_UNITS), ("jabatan", SMALL_JABATAN)):
+        write_csv(tmp_path / f"{name}.csv", rows, delimiter=";", bom=False)
+    # Excel's plain "CSV" on Windows writes the ANSI code page: é is one byte, not UTF-8.
+    (tmp_path / "pegawai.csv").write_bytes("nip;nama\n198001012005011001;Andr\u00e9\n".encode("cp1252"))
+    with pytest.raises(SourceError, match="CSV UTF-8"):
+        load_snapshot(load_config(files_config(tmp_path)))
