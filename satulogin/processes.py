@@ -84,7 +84,8 @@ class AppProcess:
             if self._answers():
                 return True
             time.sleep(0.3)
-        raise SatuLoginError(f"{self.name} belum menjawab / not answering on {self.url} after {timeout:.0f} s")
+        raise SatuLoginError(
+            f"{self.name} belum menjawab / not answering on {self.url} after {timeout:.0f} s")
 
     def stop(self) -> bool:
         pid = self.pid()
