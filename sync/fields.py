@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import cache
 
 from .model import ESELON_ORDER, GOLONGAN_ORDER, JenisJabatan
 
@@ -69,6 +70,7 @@ def kunker_problems(kode: str, label: str = "kunker") -> list[str]:
     return problems
 
 
+@cache   # a few dozen distinct values across a province: parse each once
 def normalise_eselon(value: str) -> str | None:
     """``II.a``, ``IIa``, ``II/a``, ``ii a`` -> ``II.a``; ``None`` when it is not an eselon."""
     match = _ESELON.match(value.strip())
@@ -78,6 +80,7 @@ def normalise_eselon(value: str) -> str | None:
     return eselon if eselon in ESELON_ORDER else None
 
 
+@cache
 def normalise_golongan(value: str) -> str | None:
     """``III/a``, ``III.a``, ``IIIa``, ``iii/a`` -> ``III/a``; PPPK ``IX`` kept; else ``None``."""
     text = value.strip().upper().replace(" ", "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from .model import StatusPegawai
 
@@ -26,6 +27,7 @@ STATUS_VALUES: dict[str, str] = {
 }
 
 
+@cache
 def normalise(value: str) -> str:
     return re.sub(r"\s+", " ", value.strip().lower())
 
