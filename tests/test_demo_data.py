@@ -135,3 +135,17 @@ def test_apply_changes_moves_retires_hires_and_renames(tmp_path: Path) -> None:
     path_copy = tmp_path / "again.sqlite"
     generate(path_copy, n_pegawai=120, seed=3)
     assert apply_changes(path_copy, movers=3, leavers=2, joiners=4, renames=2, seed=9) == changed
+
+
+def test_ten_thousand_pegawai_generate_fast_and_all_validate(tmp_path: Path) -> None:
+    import time
+
+    started = time.perf_counter()
+    summary = generate(tmp_path / "simpeg.sqlite", n_pegawai=10_000, seed=2026)
+    elapsed = time.perf_counter() - started
+    assert elapsed < 10, f"generation took {elapsed:.1f}s"
+    snap = load_snapshot(default_config(tmp_path / "simpeg.sqlite"))
+    assert snap.quarantine == [] and len(snap.pegawai) == 10_000
+    heads = sum(1 for p in snap.pegawai.values() if p.jabatan_kode.startswith("S"))
+    assert heads > 0.9 * summary["jabatan_by_jenis"]["struktural"]
+    assert 0.005 < sum(p.status.is_leaver for p in snap.pegawai.values()) / 10_000 < 0.03
