@@ -55,3 +55,20 @@ def test_single_sign_on_php_to_apache_and_single_logout(php_sample_app: SampleAp
     page.wait_for_selector("#username")
     page.goto(php_sample_app.url + "/")
     assert page.is_visible("#masuk"), "the PHP app's session survived single logout"
+
+
+def test_logout_in_php_ends_the_apache_session(php_sample_app: SampleApp, apache_app: ApacheApp,
+                                               page: Any) -> None:
+    p = php_sample_app.realm.pegawai
+    page.goto(apache_app.url + "/")
+    keycloak_login(page, p.username, p.password)
+    page.wait_for_selector("#nip")
+    page.goto(php_sample_app.url + "/")
+    page.click("#masuk")
+    page.wait_for_selector("#nip")  # single sign-on the other way round
+
+    page.goto(php_sample_app.url + "/auth/logout")
+    page.wait_for_url(php_sample_app.url + "/")
+    # mod_auth_openidc got Keycloak's back-channel logout: its session is gone, login is asked again.
+    page.goto(apache_app.url + "/")
+    page.wait_for_selector("#username")
