@@ -137,10 +137,16 @@ def test_language_menu_switches_to_english(page: Page, keycloak_server: Keycloak
     assert page.inner_text("#kc-login").strip() == "Sign in"
 
 
-def test_applications_can_ask_for_english_with_ui_locales(page: Page, keycloak_server: KeycloakServer,
+def test_applications_choose_the_language_with_ui_locales(page_factory: PageFactory,
+                                                          keycloak_server: KeycloakServer,
                                                           theme_realm: dict[str, Any]) -> None:
-    open_login(page, keycloak_server, ui_locales="en")
-    assert page.inner_text("#kc-login").strip() == "Sign in"
+    # ui_locales (OIDC) outranks the browser's Accept-Language in Keycloak's locale choice.
+    indonesian_browser = page_factory(locale="id-ID")
+    open_login(indonesian_browser, keycloak_server, ui_locales="en")
+    assert indonesian_browser.inner_text("#kc-login").strip() == "Sign in"
+    english_browser = page_factory(locale="en-US")
+    open_login(english_browser, keycloak_server, ui_locales="id")
+    assert english_browser.inner_text("#kc-login").strip() == "Masuk"
 
 
 def test_wrong_password_is_explained_in_indonesian(page: Page, keycloak_server: KeycloakServer,
