@@ -18,6 +18,7 @@ from joserfc.errors import (
     UnsupportedAlgorithmError,
 )
 from joserfc.jwk import ECKey, GuestProtocol, RSAKey
+from joserfc.jws import JWSRegistry
 
 from .errors import InvalidToken
 from .jwks import JWKSCache
@@ -58,6 +59,8 @@ class TokenValidator:
         self.leeway = leeway
         self.algorithms = tuple(algorithms)
         self.cache_size = cache_size
+        # Built once: joserfc otherwise builds a registry for the allow-list on every decode.
+        self._jws_registry = JWSRegistry(algorithms=list(self.algorithms))
         self._verified: dict[str, tuple[int, dict[str, Any], Claims]] = {}
 
     # --- signature ---------------------------------------------------------------------------
@@ -100,7 +103,7 @@ class TokenValidator:
         if not isinstance(token, str) or token.count(".") != 2:
             raise InvalidToken("token bukan JWS compact / token is not a compact JWS", code="malformed")
         try:
-            decoded = jwt.decode(token, self._resolve_key, algorithms=self.algorithms)
+            decoded = jwt.decode(token, self._resolve_key, registry=self._jws_registry)
         except InvalidToken:
             raise
         except (UnsupportedAlgorithmError, MissingAlgorithmError) as exc:
