@@ -90,9 +90,11 @@ def keycloak_fetch(instance: str | None, port: int | None) -> None:
 
 @keycloak_group.command("start")
 @_instance_options
-def keycloak_start(instance: str | None, port: int | None) -> None:
+@click.option("--dev-theme", is_flag=True,
+              help="Turn theme caching off, so `keycloak install-theme` shows edits without a restart.")
+def keycloak_start(instance: str | None, port: int | None, dev_theme: bool) -> None:
     """Jalankan Keycloak (idempoten) / start Keycloak unless it already runs."""
-    server = KeycloakServer(ServerConfig.from_env(instance, port))
+    server = KeycloakServer(ServerConfig.from_env(instance, port, dev_theme=dev_theme))
     started = server.ensure_running()
     state = "dijalankan / started" if started else "sudah berjalan / already running"
     click.echo(f"Keycloak {server.config.version} {state}: {server.config.base_url}")
@@ -101,6 +103,15 @@ def keycloak_start(instance: str | None, port: int | None) -> None:
         click.echo(f"  password: in {server.password_file}")
     else:
         click.echo("  password: $KEYCLOAK_ADMIN_PASSWORD")
+
+
+@keycloak_group.command("install-theme")
+@_instance_options
+def keycloak_install_theme(instance: str | None, port: int | None) -> None:
+    """Salin tema ke Keycloak / copy themes/ into the instance (seen at once with --dev-theme)."""
+    server = KeycloakServer(ServerConfig.from_env(instance, port))
+    server.install_theme()
+    click.echo(f"tema disalin / theme copied into {server.home / 'themes'}")
 
 
 @keycloak_group.command("stop")

@@ -30,6 +30,12 @@ KEYCLOAK_VERSION = "26.7.3"
 ARTIFACT = "org.keycloak:keycloak-quarkus-dist"
 THEME_NAME = "banten-satu-login"
 SUPPORTED_DBS = ("dev-file", "postgres")
+# Keycloak 26 options that make theme edits visible without a restart (development only).
+DEV_THEME_ARGS = (
+    "--spi-theme--static-max-age=-1",
+    "--spi-theme--cache-themes=false",
+    "--spi-theme--cache-templates=false",
+)
 
 
 @dataclass(frozen=True)
@@ -49,7 +55,8 @@ class ServerConfig:
     extra_args: tuple[str, ...] = field(default_factory=tuple)
 
     @classmethod
-    def from_env(cls, instance: str | None = None, http_port: int | None = None) -> ServerConfig:
+    def from_env(cls, instance: str | None = None, http_port: int | None = None,
+                 dev_theme: bool = False) -> ServerConfig:
         env = os.environ
         port = http_port or int(env.get("SATULOGIN_KC_PORT", "8080"))
         mgmt = int(env.get("SATULOGIN_KC_MANAGEMENT_PORT", str(port + 1000)))
@@ -68,6 +75,7 @@ class ServerConfig:
             db_username=env.get("KC_DB_USERNAME"),
             admin_username=env.get("SATULOGIN_KC_ADMIN_USER", "admin"),
             heap=env.get("SATULOGIN_KC_HEAP", "-Xms256m -Xmx2g"),
+            extra_args=DEV_THEME_ARGS if dev_theme else (),
         )
 
     @property
