@@ -13,7 +13,7 @@ from sync.config import load_config
 from sync.loader import load_snapshot
 from sync.model import StatusPegawai
 from sync.sources import SourceError
-from tests.fixtures.hr_sources import SMALL_JABATAN, SMALL_PEGAWAI, SMALL_UNITS
+from tests.fixtures.hr_sources_rest import SMALL_JABATAN, SMALL_PEGAWAI, SMALL_UNITS
 
 
 def write_csv(path: Path, rows: list[dict[str, Any]], *, delimiter: str, bom: bool) -> None:

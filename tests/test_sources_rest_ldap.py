@@ -10,14 +10,8 @@ from sync.config import LdapEnrichment, RestSource, SyncConfig, default_config
 from sync.demo_data import DEMO_PEOPLE, generate
 from sync.loader import load_snapshot
 from sync.sources import SourceError
-from tests.fixtures.hr_sources import (
-    SMALL_JABATAN,
-    SMALL_PEGAWAI,
-    SMALL_UNITS,
-    SimpegApiStub,
-    SlapdServer,
-    person_ldif,
-)
+from tests.fixtures.hr_sources_ldap import SlapdServer, person_ldif
+from tests.fixtures.hr_sources_rest import SMALL_JABATAN, SMALL_PEGAWAI, SMALL_UNITS, SimpegApiStub
 
 
 def rest_config(stub: SimpegApiStub, page_size: int) -> SyncConfig:

@@ -31,12 +31,17 @@ def _header(cells: list[object], where: str) -> list[str]:
 
 
 def sniff_delimiter(sample: str) -> str:
+    """The header line decides: column names hold no ``;`` or ``,`` while the data does
+    (``S.H., M.H.``), which can fool ``csv.Sniffer``. It is only asked on a tie."""
     first_line = sample.splitlines()[0] if sample else ""
+    counts = {d: first_line.count(d) for d in (";", ",", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    if counts[best] and list(counts.values()).count(counts[best]) == 1:
+        return best
     try:
         return csv.Sniffer().sniff(sample, delimiters=";,\t|").delimiter
     except csv.Error:
-        # One-column files or odd quoting: the header line decides.
-        return ";" if first_line.count(";") >= first_line.count(",") and ";" in first_line else ","
+        return ","
 
 
 class CsvSource:
