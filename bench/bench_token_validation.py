@@ -36,7 +36,7 @@ from typing import Any
 
 import requests
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -118,6 +118,8 @@ def main() -> int:
         signature = base64.urlsafe_b64decode(sig_b64 + "=" * (-len(sig_b64) % 4))
         kid = json.loads(base64.urlsafe_b64decode(header_b64 + "=" * (-len(header_b64) % 4)))["kid"]
         public_key = jwks.key_for(kid).public_key
+        if not isinstance(public_key, rsa.RSAPublicKey):
+            raise SystemExit("the realm's signing key is not RSA; this benchmark compares RSA-2048")
         pkcs1, sha256 = padding.PKCS1v15(), hashes.SHA256()
 
         def raw() -> None:
