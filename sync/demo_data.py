@@ -18,7 +18,7 @@ from typing import Any
 
 from .demo_people import EMAIL_DOMAIN, REFERENCE_DATE, Person, make_email, make_person
 from .demo_units import DemoJabatan, DemoUnit, build_jabatan, build_units, kode_of
-from .model import unit_level
+from .model import unit_level, unit_parent
 
 SCHEMA = """
 CREATE TABLE unit_kerja (kunker TEXT PRIMARY KEY, nama_unit TEXT NOT NULL, kunker_induk TEXT,
@@ -169,13 +169,15 @@ RENAME_SUFFIXES = (" dan Inovasi", " dan Pelaporan", " dan Kemitraan", " dan Eva
 
 
 def apply_changes(path: str | Path, *, movers: int = 0, leavers: int = 0, joiners: int = 0, renames: int = 0,
-                  seed: int = 1) -> dict[str, list[dict[str, str]]]:
+                  reparents: int = 0, seed: int = 1) -> dict[str, list[dict[str, str]]]:
     """Play HR on the demo database: returns what changed, per kind. The well-known demo
     people are never picked. Movers change unit and jabatan (a staff jabatan of the new OPD);
     leavers get a leaver status; joiners are new active staff; renames rename units (and
-    their head's jabatan) in place, keeping the code."""
+    their head's jabatan) in place, keeping the code; reparents move a level-3 unit under
+    another level-2 unit of the same OPD through ``kunker_induk`` (the code stays)."""
     rng = random.Random(seed)
-    changes: dict[str, list[dict[str, str]]] = {"movers": [], "leavers": [], "joiners": [], "renames": []}
+    changes: dict[str, list[dict[str, str]]] = {
+        "movers": [], "leavers": [], "joiners": [], "renames": [], "reparents": []}
     with sqlite3.connect(Path(path)) as db:
         active = [r[0] for r in db.execute(
             "SELECT p.nip FROM pegawai p JOIN jabatan j ON j.kode_jabatan = p.kode_jabatan "
@@ -230,5 +232,17 @@ def apply_changes(path: str | Path, *, movers: int = 0, leavers: int = 0, joiner
             db.execute("UPDATE jabatan SET nama_jabatan = replace(nama_jabatan, ?, ?) WHERE kode_jabatan = ?",
                        (old, new, f"S{kunker}"))
             changes["renames"].append({"kunker": kunker, "old": old, "new": new})
+        level3 = [u for u in units if unit_level(u) == 3]
+        for kunker in rng.sample(level3, min(len(level3), reparents)):
+            current = db.execute(
+                "SELECT kunker_induk FROM unit_kerja WHERE kunker = ?", (kunker,)).fetchone()[0]
+            old_parent = current or unit_parent(kunker)
+            choices = [u for u in units if unit_level(u) == 2 and u[:4] == kunker[:4] and u != old_parent]
+            if not choices:
+                continue
+            new_parent = rng.choice(choices)
+            db.execute("UPDATE unit_kerja SET kunker_induk = ? WHERE kunker = ?", (new_parent, kunker))
+            changes["reparents"].append(
+                {"kunker": kunker, "old_parent": str(old_parent), "new_parent": new_parent})
     db.close()
     return changes

@@ -116,7 +116,7 @@ def test_apply_changes_moves_retires_hires_and_renames(tmp_path: Path) -> None:
     path = tmp_path / "simpeg.sqlite"
     generate(path, n_pegawai=120, seed=3)
     before = load_snapshot(default_config(path))
-    changed = apply_changes(path, movers=3, leavers=2, joiners=4, renames=2, seed=9)
+    changed = apply_changes(path, movers=3, leavers=2, joiners=4, renames=2, reparents=2, seed=9)
     after = load_snapshot(default_config(path))
     assert after.quarantine == []
     for m in changed["movers"]:
@@ -129,12 +129,16 @@ def test_apply_changes_moves_retires_hires_and_renames(tmp_path: Path) -> None:
     for r in changed["renames"]:
         assert after.units[r["kunker"]].nama == r["new"] != before.units[r["kunker"]].nama
         assert after.jabatan[f"S{r['kunker']}"].nama == f"Kepala {r['new']}"
-    assert set(after.units) == set(before.units)                     # renamed in place
+    for r in changed["reparents"]:
+        assert before.units[r["kunker"]].parent_kode == r["old_parent"]
+        assert after.units[r["kunker"]].parent_kode == r["new_parent"] != r["old_parent"]
+    assert len(changed["reparents"]) == 2
+    assert set(after.units) == set(before.units)                     # renamed and moved in place
     assert len(changed["movers"]) == 3 and len(changed["leavers"]) == 2 and len(changed["renames"]) == 2
     assert not {p.nip for p in DEMO_PEOPLE} & {m["nip"] for m in changed["movers"] + changed["leavers"]}
     path_copy = tmp_path / "again.sqlite"
     generate(path_copy, n_pegawai=120, seed=3)
-    assert apply_changes(path_copy, movers=3, leavers=2, joiners=4, renames=2, seed=9) == changed
+    assert apply_changes(path_copy, movers=3, leavers=2, joiners=4, renames=2, reparents=2, seed=9) == changed
 
 
 def test_ten_thousand_pegawai_generate_fast_and_all_validate(tmp_path: Path) -> None:
