@@ -213,3 +213,18 @@ def test_eselon_and_golongan_are_normalised_and_eselon_comes_from_jabatan() -> N
     assert snap.pegawai["198001012005011001"].eselon == "II.a"
     assert snap.pegawai["198001012005011001"].golongan == "IV/c"
     assert snap.pegawai["198001012005011002"].eselon == "III.b"
+
+
+def test_status_default_fills_empty_cells_only() -> None:
+    rows = [person(2, status=""), person(3, "198001012005011002", status="")]
+    assert len(validate(units(), jabatan(), rows, today=TODAY).quarantine) == 2    # empty is unknown
+    snap = validate(units(), jabatan(), rows, StatusMapper(default="aktif"), today=TODAY)
+    assert snap.quarantine == [] and {p.status for p in snap.pegawai.values()} == {StatusPegawai.AKTIF}
+
+
+def test_extra_columns_are_kept_on_the_pegawai() -> None:
+    record = person(2)
+    extra: dict[str, object] = {"nomor_hp": "0812345", "kosong": ""}
+    with_extra = RawRecord(origin=record.origin, values=record.values, extra=extra)
+    snap = validate(units(), jabatan(), [with_extra], today=TODAY)
+    assert snap.pegawai["198001012005011001"].extra == {"nomor_hp": "0812345"}
