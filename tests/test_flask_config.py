@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -110,3 +111,30 @@ def test_sqlite_store_is_shared_between_workers(tmp_path: Path) -> None:
     one.put_transaction(LoginTransaction("st", "n", "v", "http://x/cb", "/"))
     assert two.take_transaction("st", 600) is not None
     assert one.take_transaction("st", 600) is None
+
+
+def test_the_file_satulogin_app_register_writes_configures_the_extension(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from satulogin.onboarding.request import AppRequest
+    from satulogin.onboarding.writers import AdapterSettings, render_flask
+
+    req = AppRequest(client_id="contoh-flask", name="Contoh", adapter="flask",
+                     redirect_uris=("https://contoh.bantenprov.go.id/auth/callback",),
+                     post_logout_uris=("https://contoh.bantenprov.go.id/",))
+    issuer = "https://sso.bantenprov.go.id/realms/banten"
+    for name, settings in {
+        "inline.cfg": AdapterSettings(issuer=issuer, client_secret="r4h4sia"),
+        "by-file.cfg": AdapterSettings(issuer=issuer, client_secret="r4h4sia",
+                                       secret_file=tmp_path / "secret"),
+    }.items():
+        (tmp_path / "secret").write_text("r4h4sia\n", encoding="utf-8")
+        path = tmp_path / name
+        path.write_text(render_flask(req, settings), encoding="utf-8")
+        for key in [k for k in os.environ if k.startswith("SATULOGIN_")]:
+            monkeypatch.delenv(key)
+        monkeypatch.setenv("SATULOGIN_CONFIG_FILE", str(path))
+        app = load_example_module().create_app({"SECRET_KEY": "k" * 32})
+        state = app.extensions["satulogin"]
+        assert state.client.settings.client_id == "contoh-flask"
+        assert state.client.settings.client_secret == "r4h4sia"
+        assert app.config["SATULOGIN_POST_LOGOUT_REDIRECT_URI"] == "https://contoh.bantenprov.go.id/"
