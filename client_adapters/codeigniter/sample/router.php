@@ -22,7 +22,8 @@ $routes = array('' => array('Beranda', 'index'), 'admin' => array('Beranda', 'ad
 if (isset($routes[$path])) {
     list($class, $method) = $routes[$path];
     require_once __DIR__ . '/controllers/Beranda.php';
-} elseif (preg_match('#^auth/([a-z_-]+)$#', $path, $m)) {
+} elseif (preg_match('#^(?:auth|sso)/([a-z_-]+)$#', $path, $m)) {
+    // /sso/... is how realm/banten/clients/contoh-php.yaml declares the demo's URIs.
     $class = 'Auth';
     $method = str_replace('-', '_', $m[1]);
     require_once APPPATH . 'controllers/Auth.php';
