@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import date
 
-from .config import SyncConfig
+from .config import FIELDS, SyncConfig
 from .fields import code_text
 from .model import SourceRow
 from .snapshot import HrSnapshot
@@ -74,7 +74,7 @@ def merge_directory(config: SyncConfig, pegawai: list[RawRecord], progress: Prog
             continue
         values, extra = dict(record.values), dict(record.extra)
         for name, value in found.items():
-            target = values if name in values or name in ("email", "gelar_depan", "gelar_belakang") else extra
+            target = values if name in FIELDS["pegawai"] else extra
             current = target.get(name)
             if prefer_ldap or current is None or str(current).strip() == "":
                 target[name] = value

@@ -101,8 +101,22 @@ def validate_units(records: Sequence[RawRecord]) -> tuple[dict[str, Unit], list[
     for i, parent in enumerate(parents):
         if parent and parent not in known:
             ledger.add(i, f"unit induk {parent} tidak dikenal / unknown parent unit {parent}")
-    # Down the tree: a unit under a quarantined (or looping) parent cannot be placed either.
     index_of = {k: i for i, k in enumerate(keys) if not ledger.bad(i)}
+    # An explicit kunker_induk can loop (A under B under A): such units have no place.
+    in_cycle: list[str] = []
+    for kode, i in index_of.items():
+        seen = {kode}
+        parent = parents[i]
+        while parent:
+            if parent in seen:
+                if parent == kode:     # units merely *below* a loop are handled by the cascade
+                    in_cycle.append(kode)
+                break
+            seen.add(parent)
+            parent = parents[index_of[parent]] if parent in index_of else None
+    for kode in in_cycle:
+        ledger.add(index_of.pop(kode), f"unit {kode} ada dalam lingkaran induk / unit is in a parent cycle")
+    # Down the tree: a unit under a quarantined parent cannot be placed either.
     changed = True
     while changed:
         changed = False
@@ -112,15 +126,6 @@ def validate_units(records: Sequence[RawRecord]) -> tuple[dict[str, Unit], list[
                 ledger.add(i, f"unit induk {parent} dikarantina / parent unit {parent} is quarantined")
                 del index_of[kode]
                 changed = True
-    for kode, i in list(index_of.items()):
-        seen = {kode}
-        parent = parents[i]
-        while parent:
-            if parent in seen:
-                ledger.add(i, f"unit {kode} berada dalam lingkaran induk / unit is in a parent cycle")
-                break
-            seen.add(parent)
-            parent = parents[index_of[parent]] if parent in index_of else None
     units = {keys[i]: Unit(kode=keys[i], nama=names[i], parent_kode=parents[i])
              for i in range(len(records)) if not ledger.bad(i)}
     return units, _quarantine("unit", keys, records, ledger)

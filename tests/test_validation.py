@@ -163,10 +163,12 @@ def test_unit_reasons_and_parent_cascade() -> None:
 
 def test_explicit_parent_cycle_is_quarantined() -> None:
     rows = [rec("unit", 2, kode="000500000000000", nama="A", parent_kode="000600000000000"),
-            rec("unit", 3, kode="000600000000000", nama="B", parent_kode="000500000000000")]
+            rec("unit", 3, kode="000600000000000", nama="B", parent_kode="000500000000000"),
+            rec("unit", 4, kode="000501000000000", nama="Anak A")]
     snap = validate(rows, [], [], today=TODAY)
-    assert {q.origin.row for q in snap.quarantine} == {2, 3}
-    assert all("lingkaran" in q.reasons[0] for q in snap.quarantine)
+    got = reasons_by_row(snap.quarantine, "unit")
+    assert "lingkaran" in got[2] and "lingkaran" in got[3]
+    assert "unit induk 000500000000000 dikarantina" in got[4]      # and everything below
 
 
 def test_jabatan_reasons() -> None:
