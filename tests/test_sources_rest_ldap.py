@@ -121,3 +121,10 @@ def test_ldap_wrong_password_is_a_source_error(
     monkeypatch.setenv("T_SRC_LDAP_PASSWORD", "salah")
     with pytest.raises(SourceError, match="invalidCredentials"):
         load_snapshot(ldap_config(demo_db, directory))
+
+
+def test_rest_source_follows_last_page_when_the_server_caps_page_size(filled_stub: SimpegApiStub) -> None:
+    filled_stub.max_per_page = 1      # we ask for 3 a page, the server gives 1: short pages, not the end
+    snap = load_snapshot(rest_config(filled_stub, page_size=3))
+    assert len(snap.pegawai) == 4
+    assert len([r for r in filled_stub.requests if r.startswith("/api/pegawai")]) == 4

@@ -80,8 +80,13 @@ class RestSource:
                         raise SourceError(f"API {cfg.url} item {number}: bukan objek JSON / not an object")
                     yield f"{page}:{number}", item
                 last_page = _dig(body, cfg.last_page_key) if cfg.last_page_key else None
-                if not items or len(items) < cfg.page_size:
+                if not items:
                     return
-                if isinstance(last_page, int) and page >= last_page:
+                if isinstance(last_page, int) and not isinstance(last_page, bool):
+                    # The server's word wins: many APIs cap per_page below what we asked,
+                    # and a short page then does not mean the end.
+                    if page >= last_page:
+                        return
+                elif len(items) < cfg.page_size:
                     return
         raise SourceError(f"API {cfg.url}: lebih dari {MAX_PAGES} halaman / more than {MAX_PAGES} pages")
