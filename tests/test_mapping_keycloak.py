@@ -48,8 +48,8 @@ def test_repository_rules_reach_keycloak_and_a_second_run_is_empty(mapping_realm
     assert "pegawai" not in mapping_realm.direct_roles(P["pensiunan"].nip)
     attrs = mapping_realm.attributes(P["kabappeda"].nip)
     assert "dashboard-pimpinan/pimpinan" in attrs["satulogin_grants"]
-    assert attrs["lingkup_unit"] == ["0003"]
-    assert attrs["unit_kode"] == ["000300000000000"]          # the sync's attributes are kept
+    assert attrs["lingkup_unit"] == ["0004"]
+    assert attrs["unit_kode"] == ["000400000000000"]          # the sync's attributes are kept
     again = service.prepare(mapping_realm.admin, ruleset)
     assert again.plan.is_empty, again.plan.render_text()
 
@@ -59,7 +59,7 @@ def test_mover_loses_old_role_and_gains_new_in_one_run(mapping_realm: MappingRea
     run(mapping_realm, ruleset)
     nip = P["perencana"].nip
     # The sync moved the planner from Bappeda to Dinas Kesehatan as a head of section.
-    mapping_realm.move(nip, unit_kode="000500000000000", jabatan_kode="KADINKES", jenis_jabatan="struktural",
+    mapping_realm.move(nip, unit_kode="001300000000000", jabatan_kode="KADINKES", jenis_jabatan="struktural",
                        eselon="II.b")
     prepared = run(mapping_realm, ruleset)
     changes = prepared.plan.changes
@@ -67,7 +67,7 @@ def test_mover_loses_old_role_and_gains_new_in_one_run(mapping_realm: MappingRea
     assert nip in changes[RoleRef("dashboard-pimpinan", "pimpinan")].gains
     roles = mapping_realm.direct_roles(nip)
     assert "edrpk/operator" not in roles and "dashboard-pimpinan/pimpinan" in roles
-    assert mapping_realm.attributes(nip)["lingkup_unit"] == ["0005"]
+    assert mapping_realm.attributes(nip)["lingkup_unit"] == ["0013"]
 
 
 def test_manual_grant_survives_rule_changes(mapping_realm: MappingRealm) -> None:
@@ -78,7 +78,7 @@ def test_manual_grant_survives_rule_changes(mapping_realm: MappingRealm) -> None
     # A rule that also grants it does not claim it ...
     rules = ruleset.model_dump(mode="json", by_alias=True, exclude_none=True)["rules"]
     extra = {"id": "semua-pimpinan", "roles": ["dashboard-pimpinan/pimpinan"],
-             "match": {"unit": ["000301000000000"]}}
+             "match": {"unit": ["000401000000000"]}}
     broad = with_rules(ruleset, rules=[*rules, extra])
     run(mapping_realm, broad)
     assert "dashboard-pimpinan/pimpinan" not in mapping_realm.attributes(staf).get("satulogin_grants", [])
@@ -128,7 +128,7 @@ def test_explain_agrees_with_the_token(mapping_realm: MappingRealm) -> None:
         token_roles |= {f"{client}/{r}" for r in access["roles"]}
     explained_roles = {r.role for r in explained.roles if r.has_now}
     assert explained_roles == token_roles
-    assert claims["lingkup_unit"] == explained.lingkup_unit == ["0003"]
+    assert claims["lingkup_unit"] == explained.lingkup_unit == ["0004"]
     by_role = {r.role: r for r in explained.roles}
     assert by_role["dashboard-pimpinan/pimpinan"].granted_by == ["pimpinan-opd"]
     assert by_role["sso-admin"].status == "manual"
@@ -177,7 +177,7 @@ def test_cli_preview_apply_explain(mapping_realm: MappingRealm, admin_conn: Any,
     result = cli.invoke(mapping_group, ["explain", P["kabid"].nip, *args, "-o", "json"])
     assert result.exit_code == 0, result.output
     explained = json.loads(result.output)
-    assert explained["lingkup_unit"] == ["000301"]
+    assert explained["lingkup_unit"] == ["000401"]
     assert {r["role"] for r in explained["roles"] if r["granted_by"]} >= {"pegawai", "edrpk/operator"}
     bad = tmp_path / "bad.yaml"
     bad.write_text("rules:\n  - {id: x, roles: [tidak-ada]}\n")

@@ -60,7 +60,7 @@ def test_rule_by_eselon_and_above() -> None:
 
 
 def test_rule_by_unit_matches_the_whole_subtree() -> None:
-    assert holders([{"id": "a", "roles": ["x"], "match": {"unit": ["000300000000000"]}}], "x") == \
+    assert holders([{"id": "a", "roles": ["x"], "match": {"unit": ["000400000000000"]}}], "x") == \
         nips("kabappeda", "kabid", "perencana", "staf")
     assert holders([{"id": "a", "roles": ["x"], "match": {"unit": ["000100000000000"]}}], "x") == \
         nips("sekda", "kabiro")
@@ -76,12 +76,12 @@ def test_rule_by_status_reaches_leavers_when_asked() -> None:
 
 
 def test_criteria_combine_with_and() -> None:
-    rule = {"id": "a", "roles": ["x"], "match": {"unit": ["000300000000000"], "jenis": ["struktural"]}}
+    rule = {"id": "a", "roles": ["x"], "match": {"unit": ["000400000000000"], "jenis": ["struktural"]}}
     assert holders([rule], "x") == nips("kabappeda", "kabid")
 
 
 def test_deny_beats_grant_whatever_the_order() -> None:
-    grant = {"id": "g", "roles": ["x"], "match": {"unit": ["000300000000000"]}}
+    grant = {"id": "g", "roles": ["x"], "match": {"unit": ["000400000000000"]}}
     deny = {"id": "d", "effect": "deny", "reason": "audit", "roles": ["x"], "match": {"jenis": ["pelaksana"]}}
     expected = nips("kabappeda", "kabid", "perencana")
     assert holders([deny, grant], "x") == holders([grant, deny], "x") == expected
@@ -107,9 +107,9 @@ def test_lingkup_from_unit_and_eselon() -> None:
     ruleset = load_ruleset(REPO_ROOT / "mapping" / "rules.yaml")
     state = desired_state(PopulationIndex(subjects_of(PEOPLE)), ruleset, TODAY)
     assert state.lingkup[P["sekda"].nip] == ("00",)
-    assert state.lingkup[P["kabappeda"].nip] == ("0003",)
+    assert state.lingkup[P["kabappeda"].nip] == ("0004",)
     assert state.lingkup[P["kabiro"].nip] == ("0001",)          # eselon II: the whole OPD
-    assert state.lingkup[P["kabid"].nip] == ("000301",)         # a head below: their subtree
+    assert state.lingkup[P["kabid"].nip] == ("000401",)         # a head below: their subtree
     assert P["staf"].nip not in state.lingkup
 
 

@@ -98,9 +98,9 @@ def test_admin_edits_a_rule_sees_the_preview_applies_and_finds_the_audit_record(
     page.goto(f"{app.url}/pegawai?q=dewi")
     page.click(f"text={kabid}")
     assert "pimpinan-opd" in page.inner_text("#peran-pegawai")
-    page.goto(f"{app.url}/unit?kode=000300000000000")
+    page.goto(f"{app.url}/unit?kode=000400000000000")
     assert "KABID-EKO" in page.inner_text("#daftar-jabatan")
-    assert "000301000000000" in page.inner_text("#pohon-unit")
+    assert "000401000000000" in page.inner_text("#pohon-unit")
 
 
 def test_a_post_without_the_csrf_token_is_refused(admin_page: AdminPage, page: Any) -> None:
