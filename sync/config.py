@@ -13,12 +13,22 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from satulogin.errors import ConfigError
 from satulogin.paths import cache_dir
+
+from .model import StatusPegawai
 
 # Model field -> whether a source must provide it. Keys of a ``columns`` mapping.
 FIELDS: dict[str, dict[str, bool]] = {
@@ -40,6 +50,7 @@ DEFAULT_COLUMNS: dict[str, dict[str, str]] = {
                 "gelar_belakang": "gelar_belakang", "unit_kode": "kunker", "jabatan_kode": "kode_jabatan",
                 "status": "status_pegawai", "email": "email", "golongan": "golongan", "eselon": "eselon"},
 }
+_STATUSES = tuple(s.value for s in StatusPegawai)
 DEFAULT_TABLES = {"units": "unit_kerja", "jabatan": "jabatan", "pegawai": "pegawai"}
 
 
@@ -147,44 +158,57 @@ class SyncConfig(_Strict):
     status_default: str | None = None
 
     def columns(self, kind: str) -> dict[str, str]:
-        source: _SourceBase = getattr(self, kind)
-        return dict(source.columns) if source.columns is not None else dict(DEFAULT_COLUMNS[kind])
+        return _columns(getattr(self, kind), kind)
 
-    @model_validator(mode="after")
-    def _check_columns(self) -> SyncConfig:
-        from .status import STATUS_VALUES  # noqa: PLC0415 - keeps config importable alone
-
+    # Field validators (not a model validator) so these problems are listed together with
+    # every other one: pydantic skips "after" model validators when a field already failed.
+    @field_validator("units", "jabatan", "pegawai")
+    @classmethod
+    def _check_columns(cls, source: _SourceBase, info: ValidationInfo) -> _SourceBase:
+        kind = str(info.field_name)
+        fields = FIELDS[kind]
+        columns = _columns(source, kind)
         problems: list[str] = []
-        for kind, fields in FIELDS.items():
-            columns = self.columns(kind)
-            unknown = sorted(set(columns) - set(fields))
-            if unknown:
-                problems.append(f"{kind}.columns: unknown field(s) {', '.join(unknown)} / tidak dikenal;"
-                                f" known: {', '.join(fields)}")
-            missing = [f for f, required in fields.items() if required and f not in columns]
-            if missing:
-                problems.append(f"{kind}.columns: missing required field(s) {', '.join(missing)} / "
-                                "field wajib belum dipetakan")
-        valid = {s for s in STATUS_VALUES.values()}
-        for raw, target in self.status_values.items():
-            if target not in valid:
-                problems.append(f"status_values.{raw}: {target!r} is not one of {', '.join(sorted(valid))}")
-        if self.status_default is not None and self.status_default not in valid:
-            problems.append(f"status_default: {self.status_default!r} is not one of "
-                            f"{', '.join(sorted(valid))}")
+        unknown = sorted(set(columns) - set(fields))
+        if unknown:
+            problems.append(f".columns: unknown field(s) {', '.join(unknown)} / tidak dikenal "
+                            f"(known: {', '.join(fields)})")
+        missing = [f for f, required in fields.items() if required and f not in columns]
+        if missing:
+            problems.append(f".columns: missing required field(s) {', '.join(missing)} / "
+                            "field wajib belum dipetakan")
         if problems:
-            raise ValueError("; ".join(problems))
-        return self
+            raise ValueError("\n".join(problems))
+        return source
+
+    @field_validator("status_values")
+    @classmethod
+    def _check_status_values(cls, values: dict[str, str]) -> dict[str, str]:
+        bad = [f".{raw}: {target!r} is not one of {', '.join(_STATUSES)}"
+               for raw, target in values.items() if target not in _STATUSES]
+        if bad:
+            raise ValueError("\n".join(bad))
+        return values
+
+    @field_validator("status_default")
+    @classmethod
+    def _check_status_default(cls, value: str | None) -> str | None:
+        if value is not None and value not in _STATUSES:
+            raise ValueError(f"{value!r} is not one of {', '.join(_STATUSES)}")
+        return value
 
 
-def _describe(error: Any) -> str:
+def _columns(source: _SourceBase, kind: str) -> dict[str, str]:
+    return dict(source.columns) if source.columns is not None else dict(DEFAULT_COLUMNS[kind])
+
+
+def _describe(error: Any) -> tuple[str, str]:
     loc = list(error["loc"])
     # pydantic puts the union's tag in the path ("units.sql.url"); a person wrote "units.url".
     if len(loc) > 1 and loc[0] in FIELDS and loc[1] in ("sql", "csv", "xlsx", "rest"):
         del loc[1]
     where = ".".join(str(p) for p in loc) or "(file)"
-    message = str(error["msg"]).removeprefix("Value error, ")
-    return f"{where}: {message}"
+    return where, str(error["msg"]).removeprefix("Value error, ")
 
 
 def parse_config(data: object, source: str) -> SyncConfig:
@@ -195,10 +219,11 @@ def parse_config(data: object, source: str) -> SyncConfig:
     except ValidationError as exc:
         problems: list[str] = []
         for error in exc.errors():
-            text = _describe(error)
-            # Our cross-field check packs several problems into one message: list each.
-            packed = error["type"] == "value_error" and not error["loc"]
-            problems.extend(text.split("; ") if packed else [text])
+            where, message = _describe(error)
+            # One validator may find several problems: one line each, each naming the field.
+            # A line starting with "." names a sub-field: "units" + ".columns: ..." .
+            problems.extend(f"{where}{line}" if line.startswith(".") else f"{where}: {line}"
+                            for line in message.split("\n"))
         raise ConfigError(source, problems) from None
 
 

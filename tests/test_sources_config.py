@@ -56,6 +56,7 @@ units: {type: sql, url: "mysql+pymysql://reader:rahasia@db/sij", table: unit}
 jabatan: {type: sql, url: "sqlite:///x.sqlite"}
 pegawai: {type: ftp, path: x}
 ldap: {url: "ldap://x", base_dn: "dc=x", page_size: 0}
+status_default: retired
 colour: blue
 """))
     problems = caught.value.problems
@@ -65,7 +66,8 @@ colour: blue
     assert "pegawai" in text and "ftp" in text                         # unknown source type
     assert "ldap.page_size" in text
     assert "colour" in text                                            # extra="forbid"
-    assert len(problems) >= 5
+    assert "status_default: 'retired' is not one of" in text
+    assert len(problems) == 6
     assert caught.value.exit_code == 2
     assert str(caught.value).startswith("konfigurasi tidak valid / invalid configuration")
 
