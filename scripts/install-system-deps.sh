@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Debian packages the tests use as real servers: MariaDB, OpenLDAP (slapd), Apache with
+# Debian packages the tests use as real servers: MariaDB, PostgreSQL, OpenLDAP (slapd), Apache with
 # mod_auth_openidc, PHP, Chromium. Skips the install when everything is already there.
 set -euo pipefail
-packages=(chromium mariadb-server slapd ldap-utils apache2 libapache2-mod-auth-openidc php-cli php-curl)
+packages=(chromium mariadb-server slapd ldap-utils apache2 libapache2-mod-auth-openidc php-cli php-curl postgresql)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
