@@ -68,3 +68,21 @@ def test_backchannel_logout_ends_the_php_session(php_sample_app: SampleApp, page
     app.realm.admin.post(f"/users/{app.realm.pegawai.user_id}/logout")
     page.goto(app.url + "/")
     assert page.is_visible("#masuk"), "the PHP session survived the back-channel logout"
+
+
+def test_an_expired_access_token_is_refreshed_silently(php_sample_app: SampleApp, page: Any) -> None:
+    app = php_sample_app
+    client = app.realm.admin.get("/clients", params={"clientId": app.client_id})[0]
+    attrs = dict(client.get("attributes") or {})
+    # Access tokens for this app live 15 s; the adapter refreshes 10 s before expiry.
+    app.realm.admin.put(f"/clients/{client['id']}", json={**client, "attributes": {
+        **attrs, "access.token.lifespan": "15"}})
+    try:
+        login(page, app)
+        first_exp = int(page.text_content("#token_exp") or 0)
+        page.wait_for_timeout(7000)
+        page.goto(app.url + "/")
+        assert page.is_visible("#nip"), "logged out instead of refreshed"
+        assert int(page.text_content("#token_exp") or 0) > first_exp
+    finally:
+        app.realm.admin.put(f"/clients/{client['id']}", json={**client, "attributes": attrs})

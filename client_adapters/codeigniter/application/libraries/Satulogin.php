@@ -221,6 +221,12 @@ class Satulogin
         );
     }
 
+    /** When the current access token expires (Unix time), or null when nobody is logged in. */
+    public function token_expires_at()
+    {
+        return $this->is_logged_in() ? $_SESSION[self::SESSION_KEY]['expires_at'] : null;
+    }
+
     /** 'operator' is a role of this app (client role); 'realm:pegawai' is a realm role. */
     public function has_role($role)
     {

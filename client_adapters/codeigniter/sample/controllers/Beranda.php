@@ -35,7 +35,9 @@ class Beranda extends CI_Controller
             $rows .= '<tr><th>' . $label . '</th><td id="' . $k . '">' . self::e($user[$k]) . '</td></tr>';
         }
         $this->page('Aplikasi Contoh', '<h1>Selamat datang, ' . self::e($user['nama']) . '</h1><table>' . $rows
-            . '</table><p><a href="/admin">Halaman admin</a> · <a id="keluar" href="/auth/logout">Keluar</a></p>');
+            . '</table><p>Token akses berlaku sampai / access token valid until <span id="token_exp">'
+            . (int) $this->satulogin->token_expires_at() . '</span></p>'
+            . '<p><a href="/admin">Halaman admin</a> · <a id="keluar" href="/auth/logout">Keluar</a></p>');
     }
 
     public function admin()
