@@ -17,7 +17,7 @@ import click
 from ..errors import SatuLoginError
 from ..kc_admin import AdminConnection, KeycloakAdmin
 from .registry import AppRegistry
-from .request import ADAPTERS, AppRequest
+from .request import ADAPTERS, AppRequest, uri_problems
 from .writers import AdapterSettings, render, write_private
 
 
@@ -71,7 +71,8 @@ def _register_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def _build_request(kw: dict[str, Any]) -> AppRequest:
     backchannel = kw["backchannel_logout_url"]
-    if backchannel is None and kw["adapter"] == "apache" and kw["redirect_uris"]:
+    if (backchannel is None and kw["adapter"] == "apache" and kw["redirect_uris"]
+            and not uri_problems(kw["redirect_uris"][0])):
         # mod_auth_openidc answers back-channel logout on its vanity redirect URI.
         backchannel = kw["redirect_uris"][0] + "?logout=backchannel"
     return AppRequest(
@@ -86,6 +87,10 @@ def _build_request(kw: dict[str, Any]) -> AppRequest:
 def _do_register(kw: dict[str, Any], dry_run: bool) -> None:
     req = _build_request(kw)
     req.validate()  # before any request goes out
+    if req.adapter == "apache" and kw["secret_file"] is not None:
+        raise click.UsageError("--secret-file: Apache membaca secret dari berkas konfigurasinya "
+                               "sendiri (0600) / mod_auth_openidc takes the secret from its config "
+                               "file; drop --secret-file")
     out: Path | None = kw["out"]
     if not dry_run and out is None:
         raise click.UsageError("--out FILE wajib / is required: the secret is written there, never printed")
