@@ -123,13 +123,23 @@ def import_users(admin: KeycloakAdmin, db_path: Path, batch: int = 500) -> tuple
                  "jabatan_nama": nama_jabatan, "jenis_jabatan": jenis,
                  "golongan": golongan or "", "eselon": eselon or ""}
         people.append({k: v for k, v in attrs.items() if v} | {"nama": nama})
+    def send(reps: list[dict[str, Any]]) -> int:
+        resp = admin.post("/partialImport", json={"ifResourceExists": "SKIP", "users": reps}, ok=(409,))
+        if resp.status_code != 409:
+            return len(reps)
+        if len(reps) == 1:  # refused on its own: report it and go on
+            print(f"  partialImport refused {reps[0]['username']}: {resp.text[:200]}", flush=True)
+            return 0
+        half = len(reps) // 2
+        return send(reps[:half]) + send(reps[half:])
+
+    imported = 0
     for start in range(0, len(people), batch):
-        reps = [{"username": p["nip"], "enabled": True, "firstName": p["nama"], "emailVerified": True,
-                 "email": f"{p['nip']}@bench.banten.test",
-                 "attributes": {k: [v] for k, v in p.items() if k != "nama"}, "realmRoles": ["pegawai"]}
-                for p in people[start:start + batch]]
-        admin.post("/partialImport", json={"ifResourceExists": "SKIP", "users": reps})
-    return len(people), people
+        imported += send([{"username": p["nip"], "enabled": True, "firstName": p["nama"],
+                           "emailVerified": True, "email": f"{p['nip']}@bench.banten.test",
+                           "attributes": {k: [v] for k, v in p.items() if k != "nama"},
+                           "realmRoles": ["pegawai"]} for p in people[start:start + batch]])
+    return imported, people
 
 
 def prepare_journey_users(admin: KeycloakAdmin, people: list[dict[str, str]], count: int) -> list[str]:

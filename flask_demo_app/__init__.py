@@ -13,6 +13,8 @@ from typing import Any
 
 from flask import Flask
 
+from satulogin.secrets import read_secret
+
 from .catalogue import DEFAULT_CATALOGUE
 
 DEFAULT_HOST = "127.0.0.1"
@@ -33,6 +35,11 @@ def default_config() -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
     }
     config.update({key: os.environ[key] for key in ENV_KEYS if os.environ.get(key)})
+    if "SATULOGIN_CLIENT_SECRET" not in config and "SATULOGIN_CLIENT_SECRET_FILE" not in config:
+        # The name realm/banten's declaration uses for this client's secret (satulogin up sets it).
+        declared = read_secret("SATULOGIN_CLIENT_SECRET_DASHBOARD_PIMPINAN", required=False)
+        if declared:
+            config["SATULOGIN_CLIENT_SECRET"] = declared
     # A restart without a configured key logs everyone out: acceptable for the demo only.
     config["SECRET_KEY"] = os.environ.get("DASHBOARD_SECRET_KEY") or secrets.token_hex(32)
     return config

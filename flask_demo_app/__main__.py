@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from satulogin_oidc.errors import ConfigurationError
+
 from satulogin.errors import SatuLoginError
 
 from . import DEFAULT_HOST, DEFAULT_PORT, run
@@ -18,6 +20,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         run(args.host, args.port)
+    except ConfigurationError as exc:   # the adapter's config check: every problem listed
+        print(f"galat / error: {exc}", file=sys.stderr)
+        return 2
     except SatuLoginError as exc:
         print(f"galat / error: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -110,3 +110,16 @@ def test_loader_accepts_the_dapodik_json_export_shape(tmp_path: Path) -> None:
     path.write_text(json.dumps(export))
     with pytest.raises(ConfigError, match="sd=181 tetapi"):
         load_file(path, "sekolah", "2018-02-05")
+
+
+def test_missing_client_secret_is_a_message_and_exit_code_not_a_traceback(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SATULOGIN_CLIENT_SECRET")}
+    env["SATULOGIN_SECRETS_DIR"] = str(tmp_path)   # no locally stored secret either
+    done = subprocess.run([sys.executable, "-m", "flask_demo_app", "--port", "1"], env=env,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2
+    assert "SATULOGIN_CLIENT_SECRET" in done.stderr and "Traceback" not in done.stderr
