@@ -38,7 +38,8 @@ def last_sync_changes(log_path: Path, realm: str, units_of: dict[str, str], name
     db = _read_only(log_path)
     try:
         run = db.execute("SELECT id, COALESCE(finished, started) FROM runs WHERE realm=? AND mode='apply'"
-                         " AND status IN ('ok', 'failed') ORDER BY started DESC LIMIT 1", (realm,)).fetchone()
+                         " AND status IN ('ok', 'failed') ORDER BY started DESC, rowid DESC LIMIT 1",
+                         (realm,)).fetchone()
         if run is None:
             return [], ""
         rows = db.execute("SELECT key, action, reason, fields, source FROM events WHERE run_id=? AND"
