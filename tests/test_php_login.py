@@ -86,3 +86,25 @@ def test_an_expired_access_token_is_refreshed_silently(php_sample_app: SampleApp
         assert int(page.text_content("#token_exp") or 0) > first_exp
     finally:
         app.realm.admin.put(f"/clients/{client['id']}", json={**client, "attributes": attrs})
+
+
+def test_backchannel_endpoint_verifies_the_logout_token(php_sample_app: SampleApp) -> None:
+    import time
+
+    import requests
+
+    from tests.fixtures.php_apache import import_rsa_key, sign_rs256
+    app = php_sample_app
+    key, kid = import_rsa_key(app.realm, priority=10)
+    now = int(time.time())
+    claims = {"iss": app.realm.issuer, "aud": app.client_id, "iat": now, "exp": now + 60, "jti": f"j-{now}",
+              "sid": "tidak-ada", "events": {"http://schemas.openid.net/event/backchannel-logout": {}}}
+    token = sign_rs256({"alg": "RS256", "kid": kid}, claims, key)
+    url = app.url + "/auth/backchannel_logout"
+    first = requests.post(url, data={"logout_token": token}, timeout=30)
+    assert first.status_code == 200 and first.json() == {"ended_sessions": 0}
+    replayed = requests.post(url, data={"logout_token": token}, timeout=30)
+    assert replayed.status_code == 400 and replayed.json()["error"] == "replayed_logout_token"
+    forged = requests.post(url, data={"logout_token": token[:-6] + "AAAAAA"}, timeout=30)
+    assert forged.status_code == 400 and forged.json()["error"] == "bad_signature"
+    assert requests.get(url, timeout=30).status_code == 405

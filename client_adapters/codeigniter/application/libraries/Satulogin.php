@@ -283,6 +283,7 @@ class Satulogin
     public function handle_backchannel_logout($logout_token)
     {
         $claims = $this->tokens->logout_token((string) $logout_token);
+        $this->remember_jti($claims);
         $ids = !empty($claims['sid']) ? $this->index->take('sid', $claims['sid'])
             : $this->index->take('sub', $claims['sub']);
         if (session_status() === PHP_SESSION_ACTIVE) {
@@ -297,6 +298,32 @@ class Satulogin
             session_destroy();
         }
         return count($ids);
+    }
+
+    /** Refuse a logout token seen before (Back-Channel Logout 1.0, 2.6 step 7: jti). */
+    private function remember_jti(array $claims)
+    {
+        if (empty($claims['jti']) || !is_string($claims['jti'])) {
+            return;
+        }
+        $dir = $this->cfg['satulogin_state_dir'] . '/jti';
+        if (!is_dir($dir)) {
+            @mkdir($dir, 0700, true);
+        }
+        $file = $dir . '/' . hash('sha256', $claims['jti']);
+        // 'x' mode creates atomically: two deliveries racing cannot both pass.
+        $fh = @fopen($file, 'x');
+        if ($fh === false) {
+            throw new Satulogin_error('replayed_logout_token', 'Token logout sudah dipakai / logout token replayed');
+        }
+        fclose($fh);
+        if (mt_rand(1, 50) === 1) {
+            foreach (glob($dir . '/*') as $old) {
+                if (filemtime($old) < time() - 3600) {
+                    @unlink($old);
+                }
+            }
+        }
     }
 
     // ---- APIs -----------------------------------------------------------------------------------
