@@ -105,28 +105,31 @@ def _group(rep: dict[str, Any], parent_id: str | None) -> KcGroup:
     )
 
 
-def read_groups(kc: KeycloakAdmin, page_size: int = 500) -> dict[str, KcGroup]:
-    """The whole group tree, breadth first; one listing per group that has children."""
+def read_groups(kc: KeycloakAdmin, page_size: int = 500, workers: int = 8) -> dict[str, KcGroup]:
+    """The whole group tree, breadth first: one listing per group that has children, the
+    listings of one level in parallel (a province has ~330 parent units over five levels).
+    ``GET /groups?q=...`` returns the tree in one call but costs Keycloak far more (measured
+    ~30 s for 1,100 groups against ~3 s this way)."""
+    params = {"briefRepresentation": "false", "subGroupsCount": "true"}
     out: dict[str, KcGroup] = {}
-    level = []
-    for rep in kc.paged(
-        "/groups", page_size=page_size, params={"briefRepresentation": "false", "subGroupsCount": "true"}
-    ):
+    level: list[str] = []
+    for rep in kc.paged("/groups", page_size=page_size, params=params):
         out[rep["id"]] = _group(rep, None)
         if rep.get("subGroupCount", 1):
             level.append(rep["id"])
-    while level:
-        nxt: list[str] = []
-        for gid in level:
-            for rep in kc.paged(
-                f"/groups/{gid}/children",
-                page_size=page_size,
-                params={"briefRepresentation": "false", "subGroupsCount": "true"},
-            ):
-                out[rep["id"]] = _group(rep, gid)
-                if rep.get("subGroupCount", 1):
-                    nxt.append(rep["id"])
-        level = nxt
+
+    def children(gid: str) -> list[tuple[str, dict[str, Any]]]:
+        return [(gid, rep) for rep in kc.paged(f"/groups/{gid}/children", page_size=page_size, params=params)]
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        while level:
+            nxt: list[str] = []
+            for found in pool.map(children, level):
+                for gid, rep in found:
+                    out[rep["id"]] = _group(rep, gid)
+                    if rep.get("subGroupCount", 1):
+                        nxt.append(rep["id"])
+            level = nxt
     return out
 
 
