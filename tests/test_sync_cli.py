@@ -10,6 +10,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import click
+
 from satulogin.paths import REPO_ROOT
 from sync.snapshot import HrSnapshot
 from tests.fixtures.sync import SyncEnv, build_snapshot
@@ -137,3 +139,33 @@ def test_plan_apply_log_from_csv_exports(sync_env_factory: Callable[[str], SyncE
     assert "tidak ada catatan / no entries" in dated.stdout
     bad_date = run(env, "log", "--since", "24-11-2026", log_db=log_db)
     assert bad_date.returncode == 2 and "Traceback" not in bad_date.stderr
+
+
+def test_every_sync_command_is_documented_and_the_units_call_real_commands() -> None:
+    from click.testing import CliRunner
+
+    from sync.cli import sync_group
+
+    guide = (REPO_ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    for name, command in sync_group.commands.items():
+        assert f"`satulogin sync {name}" in guide, f"docs/operations.md does not describe `sync {name}`"
+        if name not in ("plan", "apply"):
+            continue
+        for param in command.params:
+            if isinstance(param, click.Option):
+                names = [*param.opts, *param.secondary_opts]
+                assert any(f"`{o}" in guide or f"{o} " in guide for o in names), (
+                    f"docs/operations.md does not mention {names} of `sync {name}`"
+                )
+    service = (REPO_ROOT / "deploy" / "satulogin-sync.service").read_text(encoding="utf-8")
+    exec_start = next(line for line in service.splitlines() if line.startswith("ExecStart="))
+    args = exec_start.split("satulogin ", 1)[1].split()
+    cron = (REPO_ROOT / "deploy" / "crontab.example").read_text(encoding="utf-8")
+    cron_args = [
+        line.split("bin/satulogin ", 1)[1].split(" 2>&1")[0].split()
+        for line in cron.splitlines()
+        if "bin/satulogin " in line
+    ]
+    for argv in [args, *cron_args]:
+        result = CliRunner().invoke(sync_group, [*argv[1:], "--help"])
+        assert result.exit_code == 0, (argv, result.output)
