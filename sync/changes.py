@@ -1,0 +1,84 @@
+"""The plan's vocabulary: one :class:`Change` per object, and the :class:`SyncPlan` they form."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from .desired import DesiredGroup, DesiredRole, DesiredUser
+
+# Actions that write; "conflict", "obsolete" and "info" are reported only.
+WRITE_ACTIONS = ("create", "update", "move", "disable", "enable", "adopt")
+
+
+@dataclass
+class Change:
+    kind: str  # group | role | user
+    key: str  # kunker | role name | NIP
+    action: str  # create update move disable enable adopt conflict obsolete info
+    reason: str
+    fields: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    # Execution details (not shown): ids and membership switches.
+    kc_id: str | None = None
+    desired: DesiredGroup | DesiredRole | DesiredUser | None = None
+    add_groups: list[str] = field(default_factory=list)  # kunker codes
+    remove_groups: list[str] = field(default_factory=list)  # group ids
+    add_roles: list[str] = field(default_factory=list)
+    remove_roles: list[str] = field(default_factory=list)
+    logout: bool = False
+    representation: dict[str, Any] | None = None  # user PUT body
+
+    @property
+    def writes(self) -> bool:
+        return self.action in WRITE_ACTIONS
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "kind": self.kind,
+            "key": self.key,
+            "action": self.action,
+            "reason": self.reason,
+        }
+        if self.fields:
+            out["fields"] = {k: {"old": o, "new": n} for k, (o, n) in self.fields.items()}
+        return out
+
+
+@dataclass
+class SyncPlan:
+    changes: list[Change]
+    quarantine: list[dict[str, Any]]
+    managed_users: int
+    source_total: int
+    otp_for_joiners: bool = False
+
+    def of(self, kind: str, *actions: str) -> list[Change]:
+        return [c for c in self.changes if c.kind == kind and (not actions or c.action in actions)]
+
+    @property
+    def pending(self) -> list[Change]:
+        return [c for c in self.changes if c.writes]
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for (kind, action), n in sorted(Counter((c.kind, c.action) for c in self.changes).items()):
+            out.setdefault(kind, {})[action] = n
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "changes": [c.as_dict() for c in self.changes],
+            "quarantine": self.quarantine,
+            "counts": self.counts(),
+            "pending": len(self.pending),
+            "managed_users": self.managed_users,
+            "source_total": self.source_total,
+        }
+
+
+def one_value(values: list[str] | None) -> Any:
+    """A Keycloak attribute list as a person reads it: ``None``, the value, or the list."""
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else values
