@@ -184,3 +184,28 @@ def test_cli_preview_apply_explain(mapping_realm: MappingRealm, admin_conn: Any,
     result = cli.invoke(mapping_group, ["validate", "--realm", mapping_realm.name, "--rules", str(bad)])
     assert isinstance(result.exception, ConfigError) and result.exception.exit_code == 2
     assert "tidak-ada" in str(result.exception)
+
+
+def test_validate_checks_units_against_the_hr_data_when_given(mapping_realm: MappingRealm, admin_conn: Any,
+                                                              tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from sync.demo_data import generate
+
+    monkeypatch.setenv("KEYCLOAK_URL", admin_conn.server_url)
+    monkeypatch.setenv("KEYCLOAK_ADMIN_USER", admin_conn.username)
+    monkeypatch.setenv("KEYCLOAK_ADMIN_PASSWORD", admin_conn.password)
+    db = tmp_path / "simpeg.db"
+    generate(db, 20)
+    url = f"sqlite:///{db}"
+    config = tmp_path / "sync.yaml"
+    config.write_text("\n".join(f"{kind}: {{type: sql, url: '{url}', table: {table}}}" for kind, table in
+                                (("units", "unit_kerja"), ("jabatan", "jabatan"), ("pegawai", "pegawai"))))
+    rules = tmp_path / "rules.yaml"
+    # RSUD Banten exists in the HR data, but nobody in this realm works there yet.
+    rules.write_text("rules:\n  - {id: rsud, roles: [pegawai], match: {unit: ['003400000000000']}}\n")
+    args = ["validate", "--realm", mapping_realm.name, "--rules", str(rules)]
+    result = CliRunner().invoke(mapping_group, args)
+    assert isinstance(result.exception, ConfigError) and "003400000000000" in str(result.exception)
+    result = CliRunner().invoke(mapping_group, [*args, "--hr-config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert "aturan valid" in result.output

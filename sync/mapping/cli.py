@@ -38,12 +38,19 @@ def mapping_group() -> None:
 
 @mapping_group.command("validate")
 @_options
-def validate_command(rules_path: Path | None, realm: str) -> None:
+@click.option("--hr-config", type=click.Path(path_type=Path, exists=True, dir_okay=False), default=None,
+              help="Konfigurasi sync: unit & jabatan juga dicek ke data SDM / also check the HR data.")
+def validate_command(rules_path: Path | None, realm: str, hr_config: Path | None) -> None:
     """Periksa aturan terhadap realm / check the rules against the realm (every problem listed)."""
     path = rules_path or service.default_rules_path()
     ruleset = service.load(path)
     admin = _admin(realm)
     state = service.read_state(admin, ruleset)
+    if hr_config is not None:
+        from ..config import load_config
+        from ..loader import load_snapshot
+
+        state.catalog.add_snapshot(load_snapshot(load_config(hr_config)))
     service.validate_ruleset(ruleset, state.catalog, str(path))
     click.echo(f"aturan valid / rules valid: {len(ruleset.rules)} aturan, "
                f"{len(ruleset.exceptions)} pengecualian, {len(ruleset.lingkup)} aturan lingkup ({path})")
