@@ -38,6 +38,14 @@ def _common(func: Any) -> Any:
     return func
 
 
+def _verify(func: Any) -> Any:
+    return click.option(
+        "--verify-roles",
+        is_flag=True,
+        help="Baca ulang peran setiap klien / list every managed client's roles (finds hand edits).",
+    )(func)
+
+
 def _output(func: Any) -> Any:
     return click.option(
         "-o",
@@ -77,15 +85,15 @@ def validate_command(directory: Path) -> None:
 @realm_group.command("plan")
 @_common
 @_output
-@click.pass_context
-def plan_command(ctx: click.Context, directory: Path, realm_name: str | None, output: str) -> None:
+@_verify
+def plan_command(directory: Path, realm_name: str | None, output: str, verify_roles: bool) -> None:
     """Tampilkan perubahan tanpa mengubah apa pun / show what would change, change nothing.
 
     Exit 0 = tidak ada perubahan / no changes, 2 = ada perubahan / changes pending."""
     decls = load_declarations(directory)
     admin = KeycloakAdmin(AdminConnection.from_env(), decls.realm.realm)
     try:
-        plan = plan_realm(admin, decls, realm_name)
+        plan = plan_realm(admin, decls, realm_name, verify_roles=verify_roles)
     finally:
         admin.close()
     click.echo(plan.render_json() if output == "json" else plan.render_text())
@@ -96,12 +104,13 @@ def plan_command(ctx: click.Context, directory: Path, realm_name: str | None, ou
 @realm_group.command("apply")
 @_common
 @_output
-def apply_command(directory: Path, realm_name: str | None, output: str) -> None:
+@_verify
+def apply_command(directory: Path, realm_name: str | None, output: str, verify_roles: bool) -> None:
     """Samakan Keycloak dengan deklarasi (plan lalu eksekusi) / converge Keycloak (plan, then execute)."""
     decls = load_declarations(directory)
     admin = KeycloakAdmin(AdminConnection.from_env(), decls.realm.realm)
     try:
-        result = apply_realm(admin, decls, realm_name)
+        result = apply_realm(admin, decls, realm_name, verify_roles=verify_roles)
     finally:
         admin.close()
     if output == "json":

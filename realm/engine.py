@@ -55,11 +55,15 @@ def plan_realm(
     admin: KeycloakAdmin,
     declarations_dir: Declarations | Path | str | None = None,
     realm_name: str | None = None,
+    *,
+    verify_roles: bool = False,
 ) -> RealmPlan:
     """What it would take to make Keycloak match the declarations. Sends no write.
 
     ``realm_name`` overrides the realm named in ``realm.yaml`` (tests apply the same
-    declarations under their own realm names); ``admin.realm`` is set to it."""
+    declarations under their own realm names); ``admin.realm`` is set to it.
+    ``verify_roles`` lists the roles of every managed client instead of trusting the roles
+    fingerprint the last apply left on each client (see README, "Plan")."""
     decls = _declarations(declarations_dir)
     name = realm_name or decls.realm.realm
     admin.realm = name
@@ -86,7 +90,9 @@ def plan_realm(
         scopes = admin.get("/client-scopes") or []
         profile = admin.get("/users/profile") or {}
         clients = clients_res.fetch_clients(admin)
-        client_roles = clients_res.fetch_client_roles(admin, clients)
+        client_roles = clients_res.fetch_client_roles(
+            admin, clients, decls.clients, verify_roles=verify_roles
+        )
         flow_state = flows_res.fetch_flow_state(admin, decls.realm.admin_otp)
         changes += settings_res.plan_settings(name, decls.realm, current_realm)
         unknown = [alias for alias in decls.realm.required_actions if alias not in required]
@@ -106,7 +112,9 @@ def plan_realm(
     scope_upserts, scope_deletes = scopes_res.plan_client_scopes(decls.client_scopes, scopes, notes)
     changes += scope_upserts
     changes += profile_res.plan_user_profile(name, decls.user_profile, profile)
-    client_upserts, client_deletes = clients_res.plan_clients(decls.clients, clients, client_roles, notes)
+    client_upserts, client_deletes = clients_res.plan_clients(
+        decls.clients, clients, client_roles, notes, full=clients_res.full_role(admin)
+    )
     changes += client_upserts
     changes += flows_res.plan_admin_otp(decls.realm.admin_otp, flow_state, current_realm, notes)
     # Removals last: a client goes before the scope it used, roles after both.
@@ -129,11 +137,13 @@ def apply_realm(
     admin: KeycloakAdmin,
     declarations_dir: Declarations | Path | str | None = None,
     realm_name: str | None = None,
+    *,
+    verify_roles: bool = False,
 ) -> ApplyResult:
     """Plan, then execute the plan. A converged realm costs reads only, no write."""
     started = time.perf_counter()
     reads0, writes0 = admin.counter.snapshot()
-    plan = plan_realm(admin, declarations_dir, realm_name)
+    plan = plan_realm(admin, declarations_dir, realm_name, verify_roles=verify_roles)
     applied = execute_plan(admin, plan)
     reads1, writes1 = admin.counter.snapshot()
     return ApplyResult(

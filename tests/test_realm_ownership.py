@@ -37,10 +37,11 @@ def test_manual_client_and_roles_survive_every_apply(
     ours = _client(admin, "dashboard-pimpinan")
     admin.post(f"/clients/{ours['id']}/roles", json={"name": "peran-manual-di-klien"})
 
-    plan = plan_realm(admin, realm_name=name)
-    assert plan.changes == [], plan.render_text()
-    result = apply_realm(admin, realm_name=name)
-    assert result.writes == 0
+    for verify_roles in (False, True):
+        plan = plan_realm(admin, realm_name=name, verify_roles=verify_roles)
+        assert plan.changes == [], plan.render_text()
+        result = apply_realm(admin, realm_name=name, verify_roles=verify_roles)
+        assert result.writes == 0
 
     assert _client(admin, "dibuat-manual")["clientId"] == "dibuat-manual"
     assert admin.get("/roles/peran-manual")["name"] == "peran-manual"
@@ -86,8 +87,10 @@ def test_managed_objects_removed_from_files_are_removed(
     (directory / "clients" / "sementara.yaml").write_text(yaml.safe_dump(extra))
     plan = plan_realm(admin, directory, realm_name=name)
     assert [(c.resource, c.name, c.action) for c in plan.changes] == [
-        ("client-role", "sementara/ubah", "delete")
+        ("client-role", "sementara/ubah", "delete"),
+        ("client", "sementara", "update"),  # records the new roles fingerprint
     ]
+    assert [f.field for f in plan.changes[1].fields] == ["attributes.satulogin.roles"]
     apply_realm(admin, directory, realm_name=name)
     assert {r["name"] for r in admin.get(f"/clients/{sementara['id']}/roles")} == {"lihat"}
 
@@ -165,3 +168,33 @@ def test_edited_admin_otp_flow_is_rebuilt(kc_admin_factory: Callable[[str], Keyc
     apply_realm(admin, realm_name=name)
     assert admin.get("")["browserFlow"] == "banten-browser"
     assert apply_realm(admin, realm_name=name).writes == 0
+
+
+def test_client_role_deleted_by_hand_is_found_by_verify_roles_and_restored(
+    kc_admin_factory: Callable[[str], KeycloakAdmin], tmp_path: Path
+) -> None:
+    name = "t-realm-roles"
+    admin = kc_admin_factory(name)
+    directory = tmp_path / "banten"
+    shutil.copytree(DEFAULT_DIR, directory)
+    decl_path = directory / "clients" / "contoh-php.yaml"
+    decl = yaml.safe_load(decl_path.read_text())
+    decl["roles"] = [{"name": "operator", "description": "Operator aplikasi"}, {"name": "pimpinan"}]
+    decl_path.write_text(yaml.safe_dump(decl))
+    _fresh(admin, name, directory)
+    client = _client(admin, "contoh-php")
+    admin.delete(f"/clients/{client['id']}/roles/operator")
+    admin.put(f"/clients/{client['id']}/roles/pimpinan", json={"name": "pimpinan", "description": "diubah"})
+
+    # The fast path trusts the fingerprint the last apply left on the client ...
+    assert plan_realm(admin, directory, realm_name=name).changes == []
+    # ... --verify-roles lists the roles and finds both hand edits.
+    plan = plan_realm(admin, directory, realm_name=name, verify_roles=True)
+    assert sorted((c.name, c.action) for c in plan.changes) == [
+        ("contoh-php/operator", "create"),
+        ("contoh-php/pimpinan", "update"),
+    ]
+    apply_realm(admin, directory, realm_name=name, verify_roles=True)
+    roles = {r["name"]: r.get("description") for r in admin.get(f"/clients/{client['id']}/roles")}
+    assert roles == {"operator": "Operator aplikasi", "pimpinan": ""}
+    assert apply_realm(admin, directory, realm_name=name, verify_roles=True).writes == 0

@@ -8,6 +8,9 @@ per managed client (fetched in parallel).
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -23,6 +26,15 @@ SCOPE_FIELDS = {
 }
 
 
+ROLES_FINGERPRINT = "satulogin.roles"  # client attribute: fingerprint of the declared client roles
+
+
+def roles_fingerprint(decl: ClientDecl) -> str:
+    """Changes whenever the declared client roles (names, descriptions) change."""
+    rows = sorted((role.name, role.description) for role in decl.roles)
+    return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
 def is_managed_client(client: dict[str, Any]) -> bool:
     return (client.get("attributes") or {}).get(CLIENT_MARKER) == MANAGED_VALUE
 
@@ -35,6 +47,7 @@ def desired_client(decl: ClientDecl) -> dict[str, Any]:
         "backchannel.logout.url": decl.backchannel_logout_url or "",
         "backchannel.logout.session.required": str(decl.backchannel_logout_session_required).lower(),
         **decl.attributes,
+        ROLES_FINGERPRINT: roles_fingerprint(decl),
         CLIENT_MARKER: MANAGED_VALUE,
     }
     rep: dict[str, Any] = {
@@ -73,19 +86,49 @@ def fetch_clients(admin: KeycloakAdmin) -> list[dict[str, Any]]:
 
 
 def fetch_client_roles(
-    admin: KeycloakAdmin, clients: list[dict[str, Any]]
+    admin: KeycloakAdmin,
+    clients: list[dict[str, Any]],
+    decls: list[ClientDecl],
+    *,
+    verify_roles: bool = False,
 ) -> dict[str, list[dict[str, Any]]]:
-    """Roles (with attributes) of each managed client, keyed by clientId."""
-    managed = [c for c in clients if is_managed_client(c)]
+    """Roles of managed, still declared clients, keyed by clientId.
+
+    Fast path (default): a client whose ``satulogin.roles`` attribute equals the fingerprint of
+    its declared roles was converged by the last apply and its roles are not listed, so a no-op
+    costs no call per client. ``verify_roles=True`` lists every managed client's roles, which
+    also catches client roles someone deleted or edited by hand.
+
+    Listings are brief representations (no attributes, cheaper for Keycloak); :func:`full_role`
+    fetches one role's marker when the planner needs it."""
+    declared = {d.client_id: d for d in decls}
+    managed = [
+        c
+        for c in clients
+        if is_managed_client(c)
+        and c["clientId"] in declared
+        and (
+            verify_roles
+            or (c.get("attributes") or {}).get(ROLES_FINGERPRINT)
+            != roles_fingerprint(declared[c["clientId"]])
+        )
+    ]
     if not managed:
         return {}
 
     def one(client: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
-        roles = admin.get(f"/clients/{client['id']}/roles", params={"briefRepresentation": "false"}) or []
+        roles = admin.get(f"/clients/{client['id']}/roles", params={"briefRepresentation": "true"}) or []
         return client["clientId"], roles
 
     with ThreadPoolExecutor(max_workers=min(8, len(managed))) as pool:
         return dict(pool.map(one, managed))
+
+
+def full_role(admin: KeycloakAdmin) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    def fetch(role: dict[str, Any]) -> dict[str, Any]:
+        return admin.get(f"/roles-by-id/{role['id']}") or role
+
+    return fetch
 
 
 def _secret_value(decl: ClientDecl) -> str | None:
@@ -97,6 +140,7 @@ def plan_clients(
     current: list[dict[str, Any]],
     roles: dict[str, list[dict[str, Any]]],
     notes: list[str],
+    full: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> tuple[list[Change], list[Change]]:
     """Returns (creates/updates incl. client roles, deletes of clients we own and no longer declare)."""
     by_client_id = {c["clientId"]: c for c in current}
@@ -123,19 +167,23 @@ def plan_clients(
                 "exists but was made by hand; left alone"
             )
             continue
+        if decl.client_id in roles:
+            upserts.extend(
+                plan_roles(
+                    decl.roles,
+                    roles[decl.client_id],
+                    base=f"/clients/{have['id']}/roles",
+                    resource="client-role",
+                    owner=decl.client_id,
+                    notes=notes,
+                    full=full,
+                )
+            )
+        # After the roles: the client update records the new roles fingerprint, so a run
+        # that fails half-way lists this client's roles again next time.
         change = _update(decl, have)
         if change is not None:
             upserts.append(change)
-        upserts.extend(
-            plan_roles(
-                decl.roles,
-                roles.get(decl.client_id, []),
-                base=f"/clients/{have['id']}/roles",
-                resource="client-role",
-                owner=decl.client_id,
-                notes=notes,
-            )
-        )
     declared = {d.client_id for d in decls}
     deletes: list[Change] = []
     for client in current:

@@ -3,6 +3,7 @@ roles without it (made by hand, or Keycloak's own) are never changed or removed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -31,11 +32,29 @@ def plan_roles(
     owner: str = "",
     client_id: str | None = None,
     notes: list[str],
+    full: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> list[Change]:
     """Changes that make the roles under ``base`` (``/roles`` or ``/clients/{id}/roles``) match.
 
     ``client_id`` set means the base path is only known at apply time (a client created in the
-    same run), looked up in :class:`ApplyContext`."""
+    same run), looked up in :class:`ApplyContext`.
+
+    ``current`` may hold brief representations (no attributes, so no marker): ``full`` then
+    fetches one role's full representation, only when the marker decides something (a
+    description differs, or a role is not declared). A converged client costs no extra call."""
+
+    fetched: dict[str, dict[str, Any]] = {}
+
+    def complete(role: dict[str, Any]) -> dict[str, Any]:
+        if "attributes" in role or full is None:
+            return role
+        if role["name"] not in fetched:
+            fetched[role["name"]] = full(role)
+        return fetched[role["name"]]
+
+    def managed(role: dict[str, Any]) -> bool:
+        return is_managed_role(complete(role))
+
     by_name = {role["name"]: role for role in current}
     declared = {d.name for d in decls}
     prefix = f"{owner}/" if owner else ""
@@ -57,23 +76,24 @@ def plan_roles(
             fields = [FieldChange("description", None, decl.description)] if decl.description else []
             changes.append(Change(resource, prefix + decl.name, "create", fields, create))
             continue
-        if not is_managed_role(have):
+        fields = field_changes({"description": decl.description}, have)
+        if not fields:
+            continue
+        if not managed(have):
             notes.append(
                 f"{resource} {prefix}{decl.name}: sudah ada tetapi dibuat manual, dibiarkan / "
                 "exists but was made by hand; left alone"
             )
             continue
-        fields = field_changes({"description": decl.description}, have)
-        if fields:
-            body = _role_body(decl, have)
+        body = _role_body(decl, complete(have))
 
-            def update(ctx: ApplyContext, body: dict[str, Any] = body) -> None:
-                ctx.admin.put(f"{path(ctx)}/{quote(body['name'], safe='')}", json=body)
+        def update(ctx: ApplyContext, body: dict[str, Any] = body) -> None:
+            ctx.admin.put(f"{path(ctx)}/{quote(body['name'], safe='')}", json=body)
 
-            changes.append(Change(resource, prefix + decl.name, "update", fields, update))
+        changes.append(Change(resource, prefix + decl.name, "update", fields, update))
 
     for role in current:
-        if role["name"] in declared or not is_managed_role(role):
+        if role["name"] in declared or not managed(role):
             continue
 
         def delete(ctx: ApplyContext, name: str = role["name"]) -> None:
