@@ -34,7 +34,10 @@ ALREADY_THERE = "sudah ada (run sebelumnya terputus) / already there (an earlier
 class ApplyOptions:
     workers: int = 8
     batch_size: int = 500  # users per partialImport request
-    import_workers: int = 2  # partialImport batches in flight
+    # partialImport batches in flight. One: each is a big transaction, and on the dev-file
+    # (H2) database two at once fail with "Timeout trying to lock table".
+    import_workers: int = 1
+    import_timeout_s: float = 600.0  # Keycloak's own transaction limit is 300 s
     send_activation_email: bool = False
     email_lifespan_s: int = 7 * 24 * 3600
     otp_for_joiners: bool | None = None  # None: as the realm's CONFIGURE_TOTP default action says
@@ -281,7 +284,13 @@ class Applier:
         user is alone, so one bad record (e.g. an e-mail already taken) fails only itself."""
         reps = [self._user_import_rep(c.desired) for c in batch if isinstance(c.desired, DesiredUser)]
         try:
-            resp = self.importer.post("/partialImport", {"ifResourceExists": "SKIP", "users": reps})
+            # A long timeout: a client that gives up and retries while Keycloak still commits the
+            # first attempt would race it (duplicate-key errors instead of SKIPPED).
+            resp = self.importer.post(
+                "/partialImport",
+                {"ifResourceExists": "SKIP", "users": reps},
+                timeout=self.options.import_timeout_s,
+            )
         except SatuLoginError as exc:
             if len(batch) == 1:
                 self._fail(batch[0], str(exc))
