@@ -82,7 +82,7 @@ def _resolve_secret(client: ClientDecl, rel: str, problems: list[str]) -> None:
     if not value:
         problems.append(
             f"{rel}: secret: rahasia {name} belum diberikan / secret {name} is not set "
-            f"(set ${name} or ${name}_FILE)"
+            f"(set ${name} or ${name}_FILE; `satulogin up` generates local demo secrets)"
         )
         return
     client.secret_value = SecretStr(value)

@@ -67,7 +67,7 @@ def test_missing_secret_is_refused(decl_dir: Path, monkeypatch: pytest.MonkeyPat
     assert problems == [
         "clients/contoh-apache.yaml: secret: rahasia SATULOGIN_CLIENT_SECRET_CONTOH_APACHE belum diberikan / "
         "secret SATULOGIN_CLIENT_SECRET_CONTOH_APACHE is not set (set $SATULOGIN_CLIENT_SECRET_CONTOH_APACHE "
-        "or $SATULOGIN_CLIENT_SECRET_CONTOH_APACHE_FILE)"
+        "or $SATULOGIN_CLIENT_SECRET_CONTOH_APACHE_FILE; `satulogin up` generates local demo secrets)"
     ]
 
 
