@@ -81,7 +81,9 @@ def test_admin_edits_a_rule_sees_the_preview_applies_and_finds_the_audit_record(
     preview = page.inner_text("#pratinjau")
     assert kabid in preview and "Dewi Kabid" in preview
     own_effect = page.inner_text("#dampak-aturan")
-    assert kabid in own_effect and P["staf"].nip not in own_effect   # only what this rule moves
+    # Only what this rule change moves: Dewi Kabid (III.a), not the eselon II heads the old rule
+    # already granted (even though this realm has not been applied yet) nor anyone's base role.
+    assert kabid in own_effect and P["kabappeda"].nip not in own_effect and P["staf"].nip not in own_effect
     save_screenshot(page, "pratinjau")
     assert "dashboard-pimpinan/pimpinan" not in app.realm.direct_roles(kabid)   # nothing applied yet
     page.click("#tombol-simpan")
@@ -98,6 +100,16 @@ def test_admin_edits_a_rule_sees_the_preview_applies_and_finds_the_audit_record(
     page.goto(f"{app.url}/pegawai?q=dewi")
     page.click(f"text={kabid}")
     assert "pimpinan-opd" in page.inner_text("#peran-pegawai")
+    # Deleting a rule goes through the same preview: the planners lose the app role.
+    page.goto(f"{app.url}/aturan/operator-perencanaan-bappeda")
+    page.check("#hapus")
+    page.click("#tombol-pratinjau")
+    assert "- " + P["perencana"].nip in page.inner_text("#dampak-aturan")
+    page.click("#tombol-simpan")
+    page.wait_for_url(f"{app.url}/audit/*")
+    assert "operator-perencanaan-bappeda" in page.inner_text("#audit-diff")
+    assert "edrpk/operator" not in app.realm.direct_roles(P["perencana"].nip)
+    assert "operator-perencanaan-bappeda" not in app.rules.read_text()
     page.goto(f"{app.url}/unit?kode=000400000000000")
     assert "KABID-EKO" in page.inner_text("#daftar-jabatan")
     assert "000401000000000" in page.inner_text("#pohon-unit")

@@ -196,3 +196,15 @@ def preview_change(index: PopulationIndex, old: RuleSet, new: RuleSet, held: Map
     scopes = lingkup_for(index, new.lingkup) if lingkup_changed else {}
     recorded = recorded if recorded is not None else recorded_holders(index.subjects)
     return diff(index.subjects, recorded, held, DesiredState(holders, scopes), roles, lingkup=lingkup_changed)
+
+
+def rule_effect(index: PopulationIndex, old: RuleSet, new: RuleSet, today: dt.date | None = None
+                ) -> dict[RoleRef, RoleChange]:
+    """What the rule change itself moves, whatever the realm holds now: for each role the
+    changed rules name, who the new rules grant that the old did not, and the reverse."""
+    today = today or dt.date.today()
+    roles = changed_roles(old, new)
+    before = holders_for(index, old.active_rules(today), roles)
+    after = holders_for(index, new.active_rules(today), roles)
+    return {ref: RoleChange(ref, gains=after[ref] - before[ref], losses=before[ref] - after[ref])
+            for ref in roles}

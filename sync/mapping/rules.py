@@ -190,7 +190,10 @@ class RuleSet(_Strict):
         return [r for r in self.all_rules() if r.active_on(today)]
 
     def to_yaml(self) -> str:
-        data = self.model_dump(mode="json", by_alias=True, exclude_none=True, exclude_defaults=False)
+        """Only what was said: defaults (effect grant, the open end of a range) stay implicit,
+        as an admin would write them; ``version`` is always written."""
+        said = self.model_dump(mode="json", by_alias=True, exclude_none=True, exclude_defaults=True)
+        data = {"version": self.version, **{k: said.get(k, []) for k in ("rules", "exceptions", "lingkup")}}
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 

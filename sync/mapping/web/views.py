@@ -3,6 +3,7 @@ preview → save, and is written to the audit log with the preview the admin saw
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import secrets
 from collections import Counter
@@ -19,7 +20,7 @@ from satulogin.errors import ConfigError, SafetyStop
 from ...model import unit_level, unit_parent, unit_prefix
 from ..apply import apply_plan
 from ..audit import AuditLog
-from ..plan import SafetyPolicy, build_plan, preview_change
+from ..plan import MappingPlan, SafetyPolicy, build_plan, rule_effect
 from ..rules import RuleSet, load_ruleset, parse_ruleset
 from ..service import explain_nip
 from ..validate import ruleset_problems
@@ -139,19 +140,20 @@ def register(app: Flask) -> None:
                 abort(404)
             text = _rule_yaml(found)
         return render_template("aturan.html", original_id=rule_id or "", rule_yaml=text, problems=[],
-                               preview=None, preview_id="")
+                               hapus=False, preview=None, preview_id="")
 
     @app.post("/aturan")
     @admin_only
     def simpan_aturan() -> Response | tuple[str, int] | str:
         original_id = request.form.get("original_id", "").strip()
+        delete = request.form.get("hapus") == "ya" and bool(original_id)
         text = request.form.get("rule_yaml", "")
         action = request.form.get("action", "pratinjau")
-        form = {"original_id": original_id, "rule_yaml": text}
+        form = {"original_id": original_id, "rule_yaml": text, "hapus": delete}
         before_text = _rules_path().read_text(encoding="utf-8")
         current = load_ruleset(_rules_path())
         try:
-            new = _replace_rule(current, original_id, text)
+            new = _replace_rule(current, original_id, None if delete else text)
         except ConfigError as exc:
             return render_template("aturan.html", **form, problems=exc.problems, preview=None,
                                    preview_id=""), 422
@@ -162,8 +164,9 @@ def register(app: Flask) -> None:
         plan = build_plan(snap.index, new, snap.state.held)
         preview = plan.to_dict(snap.state.names)
         # The rule's own effect apart from whatever else apply would also bring in line.
-        change = preview_change(snap.index, current, new, snap.state.held)
-        preview["rule_change"] = change.to_dict(snap.state.names)
+        effect = rule_effect(snap.index, current, new)
+        own = MappingPlan(len(snap.state.subjects), effect, {}, {})
+        preview["rule_change"] = own.to_dict(snap.state.names)
         policy = SafetyPolicy(max_revoke_share=float(current_app.config["MAPPING_MAX_REVOKE_SHARE"]))
         try:
             plan.check_safety(policy)
@@ -173,11 +176,11 @@ def register(app: Flask) -> None:
         previews: dict[str, dict[str, Any]] = _ext()["previews"]
         if action != "simpan":
             preview_id = secrets.token_urlsafe(16)
-            previews[preview_id] = {"digest": _digest(original_id + "\0" + text), "preview": preview,
+            previews[preview_id] = {"digest": _digest(f"{original_id}\0{delete}\0{text}"), "preview": preview,
                                     "before": _digest(before_text)}
             return render_template("aturan.html", **form, problems=[], preview=preview, preview_id=preview_id)
         seen = previews.pop(request.form.get("preview_id", ""), None)
-        if seen is None or seen["digest"] != _digest(original_id + "\0" + text) \
+        if seen is None or seen["digest"] != _digest(f"{original_id}\0{delete}\0{text}") \
                 or seen["before"] != _digest(before_text):
             return render_template("aturan.html", **form, preview=None, preview_id="", problems=[
                 "Lihat pratinjau dulu: aturan atau berkas berubah sejak pratinjau / "
@@ -196,7 +199,7 @@ def register(app: Flask) -> None:
         report = apply_plan(_ext()["admin"], plan, snap.state)
         _cache().invalidate()
         record_id = _audit().record(
-            actor=_actor(), action="ubah" if original_id else "tambah",
+            actor=_actor(), action="hapus" if delete else "ubah" if original_id else "tambah",
             summary=f"aturan {_rule_id(text) or original_id}", rules_before=before_text,
             rules_after=_rules_path().read_text(encoding="utf-8"), preview=seen["preview"],
             result=report.to_dict())
@@ -213,7 +216,9 @@ def register(app: Flask) -> None:
         record = _audit().get(record_id)
         if record is None:
             abort(404)
-        return render_template("audit_detail.html", r=record)
+        diff = difflib.unified_diff(record.rules_before.splitlines(), record.rules_after.splitlines(),
+                                    "sebelum / before", "sesudah / after", lineterm="", n=2)
+        return render_template("audit_detail.html", r=record, diff=list(diff))
 
     @app.errorhandler(400)
     def bad_request(err: Any) -> tuple[str, int]:
@@ -236,8 +241,13 @@ def _rule_id(text: str) -> str:
     return str(data.get("id", "")) if isinstance(data, dict) else ""
 
 
-def _replace_rule(current: RuleSet, original_id: str, text: str) -> RuleSet:
-    """The rule set with the edited rule in place of ``original_id`` (or added)."""
+def _replace_rule(current: RuleSet, original_id: str, text: str | None) -> RuleSet:
+    """The rule set with the edited rule in place of ``original_id`` (or added); ``text=None``
+    removes the rule."""
+    if text is None:
+        data = current.model_dump(mode="json", by_alias=True, exclude_none=True)
+        data["rules"] = [r for r in data["rules"] if r["id"] != original_id]
+        return parse_ruleset(data, "formulir")
     if len(text) > MAX_RULE_CHARS:
         raise ConfigError("formulir", [f"aturan terlalu panjang / rule too long (> {MAX_RULE_CHARS} chars)"])
     try:
