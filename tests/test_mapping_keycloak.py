@@ -171,6 +171,16 @@ def test_cli_preview_apply_explain(mapping_realm: MappingRealm, admin_conn: Any,
     heads = {P[k].nip for k in ("sekda", "kabiro", "kabappeda", "kadinkes")}
     assert {p["nip"] for p in pimpinan["gains"]} == heads
     assert cli.invoke(mapping_group, ["preview", *args, "--check"]).exit_code == 4
+    # --base: the rule change alone, against the old file (here: Bappeda's rule added).
+    base = tmp_path / "base.yaml"
+    repo = load_ruleset(REPO_RULES)
+    base.write_text(with_rules(repo, rules=[r.model_dump(mode="json", by_alias=True, exclude_none=True)
+                                            for r in repo.rules if r.id != "operator-perencanaan-bappeda"]
+                               ).to_yaml())
+    result = cli.invoke(mapping_group, ["preview", *args, "--base", str(base), "-o", "json"])
+    assert result.exit_code == 0, result.output
+    alone = {r["role"] for r in json.loads(result.output)["rule_change"]}
+    assert alone == {"edrpk/operator", "rpjmd/operator", "dalev/operator"}
     result = cli.invoke(mapping_group, ["apply", *args])
     assert result.exit_code == 0, result.output
     assert cli.invoke(mapping_group, ["preview", *args, "--check"]).exit_code == 0

@@ -15,7 +15,7 @@ from satulogin.kc_admin import AdminConnection, KeycloakAdmin
 
 from . import service
 from .audit import AuditLog
-from .plan import SafetyPolicy
+from .plan import MappingPlan, SafetyPolicy, rule_effect
 
 
 def _options(func: Any) -> Any:
@@ -66,17 +66,32 @@ def _policy(share: float) -> SafetyPolicy:
 @click.option("--limit", type=int, default=20, help="Orang per peran / people shown per role.")
 @click.option("--max-revoke-share", type=float, default=0.10, show_default=True)
 @click.option("--check", is_flag=True, help="Keluar 4 bila ada perubahan / exit 4 when changes are pending.")
+@click.option("--base", "base_path", default=None,
+              type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Aturan lama: tampilkan juga dampak perubahan aturan saja / old rules: also show the "
+                   "effect of the rule change alone (e.g. the file at git HEAD).")
 def preview_command(rules_path: Path | None, realm: str, output: str, limit: int, max_revoke_share: float,
-                    check: bool) -> None:
+                    check: bool, base_path: Path | None) -> None:
     """Siapa mendapat / kehilangan peran apa, sebelum apa pun diubah / who gains and loses what."""
     path = rules_path or service.default_rules_path()
     prepared = service.prepare(_admin(realm), service.load(path), source=str(path))
     plan = prepared.plan
+    effect = None
+    if base_path is not None:
+        changes = rule_effect(prepared.index, service.load(base_path), prepared.ruleset)
+        effect = MappingPlan(plan.population, changes, {}, {})
     if output == "json":
         data = plan.to_dict(prepared.state.names)
         data["safety"] = _safety_verdict(plan, max_revoke_share)
+        if effect is not None:
+            data["rule_change"] = effect.to_dict(prepared.state.names)["roles"]
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
+        if effect is not None:
+            click.echo(f"Dampak perubahan aturan saja / the rule change alone (vs {base_path}):")
+            click.echo(effect.render_text(prepared.state.names, limit=limit).split("\n", 2)[-1])
+            click.echo("")
+            click.echo("Semua yang akan diterapkan / everything apply will do:")
         click.echo(plan.render_text(prepared.state.names, limit=limit))
         verdict = _safety_verdict(plan, max_revoke_share)
         if verdict != "ok":
