@@ -132,7 +132,7 @@ def plan_command(
 @click.option(
     "--batch-size",
     type=click.IntRange(1, 5000),
-    default=500,
+    default=250,
     show_default=True,
     help="Pengguna per partialImport / users per partialImport request.",
 )
