@@ -139,7 +139,10 @@ def keycloak_status(instance: str | None, port: int | None, output: str) -> None
 def main(argv: list[str] | None = None) -> None:
     """Entry point: user errors become a message and an exit code, never a traceback."""
     try:
-        cli.main(args=argv, prog_name="satulogin", standalone_mode=False)
+        # With standalone_mode=False click *returns* the code of ctx.exit(n) instead of exiting.
+        code = cli.main(args=argv, prog_name="satulogin", standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
