@@ -7,15 +7,19 @@ Each step is idempotent, so running ``up`` again on a warm machine changes nothi
 from __future__ import annotations
 
 import secrets
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
+from .errors import SatuLoginError
 from .kc_admin import KeycloakAdmin, server_connection
 from .keycloak_server import KeycloakServer, ServerConfig
-from .paths import cache_dir
-from .secrets import read_secret, store_secret
+from .paths import REPO_ROOT, cache_dir
+from .processes import AppProcess
+from .secrets import read_secret, secrets_dir, store_secret
 
 REALM = "banten"
 
@@ -74,21 +78,129 @@ def apply_realm_step(ctx: StackContext) -> None:
     click.echo(f"    {result.applied} perubahan / changes applied, {result.writes} write requests")
 
 
+def run_step(title: str, args: list[str], *, ok_codes: tuple[int, ...] = (0,)) -> int:
+    """Run one ``satulogin`` subcommand as its own process (each is a complete, tested command)."""
+    step(title)
+    proc = subprocess.run([sys.executable, "-m", "satulogin.cli", *args], check=False)
+    if proc.returncode not in ok_codes:
+        raise SatuLoginError(
+            f"langkah gagal / step failed: satulogin {' '.join(args)} (exit {proc.returncode})")
+    return proc.returncode
+
+
+def demo_data_step(pegawai: int) -> Path:
+    from sync.config import demo_database_path
+
+    path = demo_database_path()
+    if path.exists():
+        step(f"data SIMPEG demo / demo HR data: {path} (sudah ada / exists)")
+        return path
+    run_step(f"data SIMPEG demo / demo HR data: {pegawai} pegawai",
+             ["sync", "demo-data", "--pegawai", str(pegawai)])
+    return path
+
+
+def ensure_demo_logins(ctx: StackContext) -> str:
+    """Give the demo people a password (once) and make the admin candidate an SSO admin the way a
+    person would in the console (a manual grant, which the sync and the mapping leave alone)."""
+    from sync.demo_data import DEMO_PEOPLE
+
+    password = read_secret("SATULOGIN_DEMO_PASSWORD", required=False)
+    if password is None:
+        password = "Banten-" + secrets.token_urlsafe(9)
+        store_secret("SATULOGIN_DEMO_PASSWORD", password)
+    admin = ctx.admin
+    for person in DEMO_PEOPLE:
+        role, nip = person.role, person.nip
+        users = admin.get("/users", params={"username": nip, "exact": "true"}) or []
+        if not users:
+            raise SatuLoginError(f"pengguna demo / demo user {nip} ({role}) tidak ada setelah sinkronisasi")
+        user = users[0]
+        creds = admin.get(f"/users/{user['id']}/credentials") or []
+        if not any(c.get("type") == "password" for c in creds):
+            admin.put(f"/users/{user['id']}/reset-password",
+                      json={"type": "password", "value": password, "temporary": False})
+            actions = [a for a in user.get("requiredActions", []) if a != "UPDATE_PASSWORD"]
+            admin.put(f"/users/{user['id']}", json={**user, "requiredActions": actions})
+        if role == "admin":
+            mapped = admin.get(f"/users/{user['id']}/role-mappings/realm") or []
+            if not any(r["name"] == "sso-admin" for r in mapped):
+                sso_admin = admin.get("/roles/sso-admin")
+                admin.post(f"/users/{user['id']}/role-mappings/realm", json=[sso_admin])
+    return password
+
+
+def demo_apps() -> list[AppProcess]:
+    php_dir = REPO_ROOT / "client_adapters" / "codeigniter"
+    php_env = {"SATULOGIN_CLIENT_SECRET_CONTOH_PHP": read_secret("SATULOGIN_CLIENT_SECRET_CONTOH_PHP") or ""}
+    return [
+        AppProcess("dashboard-pimpinan", [sys.executable, "-m", "flask_demo_app", "--port", "5100"], 5100,
+                   health_path="/healthz", cwd=REPO_ROOT),
+        AppProcess("admin-pemetaan", [sys.executable, "-m", "sync.mapping.web"], 5200, cwd=REPO_ROOT),
+        AppProcess("contoh-php", ["php", "-S", "127.0.0.1:5300", "-t", "sample", "sample/router.php"], 5300,
+                   env=php_env, cwd=php_dir),
+    ]
+
+
 @click.command("up")
-def up_command() -> None:
-    """Jalankan semuanya / bring up the whole demo stack on embedded defaults."""
+@click.option("--pegawai", type=click.IntRange(1, 1_000_000), default=10_000, show_default=True,
+              help="Jumlah pegawai demo saat data dibuat pertama kali / demo people on first generation.")
+def up_command(pegawai: int) -> None:
+    """Jalankan semuanya / bring up the whole demo stack on embedded defaults.
+
+    Keycloak with the realm and theme, the generated province synced in, the jabatan mapping
+    applied, Dashboard Pimpinan, the mapping admin page and the PHP sample app running.
+    Every step is idempotent: on a warm machine a rerun changes nothing.
+    """
     ctx = start_keycloak()
     apply_realm_step(ctx)
+    demo_data_step(pegawai)
+    # Exit 1 = some objects failed: shown by the step, and the rest of the stack still comes up.
+    sync_code = run_step("sinkronisasi SDM / HR sync (plan, rel pengaman / safety rails, apply)",
+                         ["sync", "apply"], ok_codes=(0, 1))
+    run_step("pemetaan jabatan → peran / jabatan → role mapping (apply)", ["mapping", "apply"])
+    step("akun demo / demo logins")
+    ensure_demo_logins(ctx)
+    for app in demo_apps():
+        step(f"{app.name} ({app.url})")
+        click.echo("    dijalankan / started" if app.start() else "    sudah berjalan / already running")
+    print_summary(ctx, sync_code)
+
+
+def print_summary(ctx: StackContext, sync_code: int) -> None:
+    from sync.demo_data import DEMO_PEOPLE
+
     base = ctx.server.config.base_url
     click.echo("")
     click.echo(click.style("Banten Satu Login siap / is ready", bold=True))
-    click.echo(f"  Halaman login / login page:  {base}/realms/{REALM}/account/")
-    click.echo(f"  Konsol admin / admin console: {base}/admin/  "
+    if sync_code:
+        click.echo(click.style("  (sebagian objek gagal disinkronkan / some objects failed: "
+                               "`satulogin sync log --failed`)", fg="yellow"))
+    click.echo("  Dashboard Pimpinan:           http://127.0.0.1:5100/")
+    click.echo("  Contoh aplikasi PHP (SSO):    http://127.0.0.1:5300/")
+    click.echo("  Admin pemetaan jabatan:       http://127.0.0.1:5200/")
+    click.echo(f"  Akun saya / account console:  {base}/realms/{REALM}/account/")
+    click.echo(f"  Konsol admin Keycloak:        {base}/admin/  "
                f"(user '{ctx.server.config.admin_username}', password in {ctx.server.password_file})")
+    click.echo("")
+    click.echo("  Login demo (NIP + kata sandi demo / demo password):")
+    seen = {
+        "staf": "staf: profil sendiri, tanpa angka kepegawaian / own profile, no staff figures",
+        "kepala_biro": "Kepala Biro Pemerintahan: angka Biro-nya saja / only their Biro's figures",
+        "sekda": "Sekretaris Daerah: seluruh provinsi / the whole province",
+        "admin": "admin SSO (sso-admin): halaman pemetaan; diminta memasang TOTP / asked to set up TOTP",
+    }
+    for person in DEMO_PEOPLE:
+        click.echo(f"    {person.nip}  {seen.get(person.role, person.role)}")
+    click.echo(f"  Kata sandi / password:  cat {secrets_dir() / 'SATULOGIN_DEMO_PASSWORD'}")
+    click.echo("  Hentikan / stop:        ./scripts/down.sh")
 
 
 @click.command("down")
 def down_command() -> None:
     """Hentikan semuanya / stop everything ``up`` started."""
+    for app in demo_apps():
+        stopped = app.stop()
+        click.echo(f"{app.name}: " + ("dihentikan / stopped" if stopped else "tidak berjalan / not running"))
     server = KeycloakServer(ServerConfig.from_env())
-    click.echo("Keycloak dihentikan / stopped" if server.stop() else "Keycloak tidak berjalan / not running")
+    click.echo("Keycloak: " + ("dihentikan / stopped" if server.stop() else "tidak berjalan / not running"))

@@ -7,6 +7,7 @@ bash scripts/python-env.sh test
 echo "== ruff"
 .venv/bin/ruff check .
 echo "== mypy"
-.venv/bin/mypy satulogin realm sync
+.venv/bin/mypy satulogin realm sync flask_demo_app bench
+(cd client_adapters/flask && ../../.venv/bin/mypy satulogin_oidc flask_satulogin)
 echo "== pytest"
 exec .venv/bin/pytest "$@"
