@@ -6,6 +6,7 @@ Each step is idempotent, so running ``up`` again on a warm machine changes nothi
 
 from __future__ import annotations
 
+import os
 import secrets
 import subprocess
 import sys
@@ -130,13 +131,30 @@ def ensure_demo_logins(ctx: StackContext) -> str:
     return password
 
 
+def _secret_env(name: str) -> dict[str, str]:
+    """Hand a secret to a child process as ``NAME_FILE`` when it lives in a file (so it never
+    shows in the process environment), else as ``NAME``."""
+    stored = secrets_dir() / name
+    if not os.environ.get(name) and stored.is_file():
+        return {f"{name}_FILE": str(stored)}
+    return {name: read_secret(name, required=False) or ""}
+
+
 def demo_apps() -> list[AppProcess]:
+    """The demo's apps. They follow the Keycloak instance ``up`` uses (``SATULOGIN_KC_*``)."""
+    issuer = f"{ServerConfig.from_env().base_url}/realms/{REALM}"
     php_dir = REPO_ROOT / "client_adapters" / "codeigniter"
-    php_env = {"SATULOGIN_CLIENT_SECRET_CONTOH_PHP": read_secret("SATULOGIN_CLIENT_SECRET_CONTOH_PHP") or ""}
+    php_env = {
+        "SATULOGIN_ISSUER": issuer,
+        "SATULOGIN_CONFIG": str(php_dir / "sample" / "config.demo.php"),
+        "SATULOGIN_SESSION_DIR": str(cache_dir() / "stack" / "contoh-php" / "sessions"),
+        **_secret_env("SATULOGIN_CLIENT_SECRET_CONTOH_PHP"),
+    }
     return [
         AppProcess("dashboard-pimpinan", [sys.executable, "-m", "flask_demo_app", "--port", "5100"], 5100,
-                   health_path="/healthz", cwd=REPO_ROOT),
-        AppProcess("admin-pemetaan", [sys.executable, "-m", "sync.mapping.web"], 5200, cwd=REPO_ROOT),
+                   health_path="/healthz", cwd=REPO_ROOT, env={"SATULOGIN_ISSUER": issuer}),
+        AppProcess("admin-pemetaan", [sys.executable, "-m", "sync.mapping.web"], 5200, cwd=REPO_ROOT,
+                   env={"SATULOGIN_ISSUER": issuer}),
         AppProcess("contoh-php", ["php", "-S", "127.0.0.1:5300", "-t", "sample", "sample/router.php"], 5300,
                    env=php_env, cwd=php_dir),
     ]
