@@ -37,6 +37,11 @@ class FieldChange:
     new: Any
     secret: bool = False
 
+    def __repr__(self) -> str:
+        # A plan may be logged or printed while debugging: never show a secret's value.
+        shown = self.to_json()
+        return f"FieldChange(field={self.field!r}, old={shown['old']!r}, new={shown['new']!r})"
+
     def to_json(self) -> dict[str, Any]:
         if self.secret:
             return {"field": self.field, "old": SECRET_MASK if self.old else None, "new": SECRET_MASK}
