@@ -108,7 +108,8 @@ def test_lingkup_from_unit_and_eselon() -> None:
     state = desired_state(PopulationIndex(subjects_of(PEOPLE)), ruleset, TODAY)
     assert state.lingkup[P["sekda"].nip] == ("00",)
     assert state.lingkup[P["kabappeda"].nip] == ("0004",)
-    assert state.lingkup[P["kabiro"].nip] == ("0001",)          # eselon II: the whole OPD
+    # A Kepala Biro (eselon II.a under the Setda) sees their own Biro, never the other Biros.
+    assert state.lingkup[P["kabiro"].nip] == ("00010101",)
     assert state.lingkup[P["kabid"].nip] == ("000401",)         # a head below: their subtree
     assert P["staf"].nip not in state.lingkup
 
