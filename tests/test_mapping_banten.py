@@ -29,7 +29,7 @@ def rules(opd2: str) -> dict[str, object]:
             {"id": "pegawai-dasar", "roles": ["pegawai"]},
             {"id": "pimpinan-opd", "roles": ["dashboard-pimpinan/pimpinan"],
              "match": {"jenis": ["struktural"], "eselon": {"from": "II.a", "to": "II.b"}}},
-            {"id": "operator-opd2", "roles": ["edrpk/operator"], "match": {"unit": [opd2]}},
+            {"id": "operator-opd2", "roles": ["e-arsip/operator"], "match": {"unit": [opd2]}},
         ],
         "lingkup": [{"match": {"eselon": {"from": "II.a", "to": "II.b"}}, "scope": "opd"},
                     {"match": {"jenis": ["struktural"]}, "scope": "unit"}],
@@ -52,15 +52,15 @@ def test_rules_on_the_banten_realm_after_a_sync(kc_admin_factory: Callable[[str]
             apply_plan(kc, plan, state, runlog, options=ApplyOptions(progress=False))
             runlog.close()
         ruleset = parse_ruleset(rules(kunker(2)), "test")
-        # The planning app is not registered yet, and the dashboard declares no client roles:
+        # The app is not registered yet (realm/banten does not declare it):
         # validation names both before anything is written.
         with pytest.raises(ConfigError) as err:
             service.prepare(kc, ruleset)
-        assert any("edrpk" in p for p in err.value.problems)
+        assert any("e-arsip" in p for p in err.value.problems)
         # Onboarding registers the app and the dashboard's roles.
-        kc.post("/clients", json={"clientId": "edrpk", "publicClient": True})
-        edrpk = kc.get("/clients", params={"clientId": "edrpk"})[0]["id"]
-        kc.post(f"/clients/{edrpk}/roles", json={"name": "operator"})
+        kc.post("/clients", json={"clientId": "e-arsip", "publicClient": True})
+        earsip = kc.get("/clients", params={"clientId": "e-arsip"})[0]["id"]
+        kc.post(f"/clients/{earsip}/roles", json={"name": "operator"})
         dash = kc.get("/clients", params={"clientId": "dashboard-pimpinan"})[0]["id"]
         if kc.request("GET", f"/clients/{dash}/roles/pimpinan", ok=(404,)).status_code == 404:
             kc.post(f"/clients/{dash}/roles", json={"name": "pimpinan"})
@@ -76,7 +76,7 @@ def test_rules_on_the_banten_realm_after_a_sync(kc_admin_factory: Callable[[str]
         assert attrs["lingkup_unit"] == [heads[0].unit_kode[:4]]
         assert attrs["satulogin_managed"] == ["hr-sync"] and attrs["nip"] == [heads[0].nip]
         in_opd2 = {p.nip for p in snapshot.pegawai.values() if p.unit_kode.startswith(kunker(2)[:4])}
-        assert prepared.plan.changes[RoleRef("edrpk", "operator")].gains == in_opd2
+        assert prepared.plan.changes[RoleRef("e-arsip", "operator")].gains == in_opd2
         # A second mapping run has nothing to do.
         assert service.prepare(kc, ruleset).plan.is_empty
         # A mover through the real sync: out of OPD 2. The sync's write must keep our record
@@ -89,7 +89,7 @@ def test_rules_on_the_banten_realm_after_a_sync(kc_admin_factory: Callable[[str]
             apply_plan(kc, plan, state, runlog, options=ApplyOptions(progress=False))
             runlog.close()
         moved = service.prepare(kc, ruleset)
-        assert moved.plan.changes[RoleRef("edrpk", "operator")].losses == {mover}
+        assert moved.plan.changes[RoleRef("e-arsip", "operator")].losses == {mover}
         service.apply(kc, moved)
         assert service.prepare(kc, ruleset).plan.is_empty
     finally:
