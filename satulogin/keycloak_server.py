@@ -12,7 +12,6 @@ import json
 import os
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import tarfile
@@ -24,6 +23,7 @@ import requests
 
 from .errors import KeycloakServerError
 from .paths import cache_dir, themes_dir
+from .processes import live_pid, stop_process_group
 from .secrets import read_secret
 
 KEYCLOAK_VERSION = "26.7.3"
@@ -185,17 +185,7 @@ class KeycloakServer:
         return env
 
     def pid(self) -> int | None:
-        try:
-            pid = int(self.pid_file.read_text().strip())
-        except (OSError, ValueError):
-            return None
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return None
-        except PermissionError:
-            return pid
-        return pid
+        return live_pid(self.pid_file)
 
     def is_ready(self) -> bool:
         try:
@@ -273,24 +263,7 @@ class KeycloakServer:
 
     def stop(self, timeout: float = 60.0) -> bool:
         """Stop the instance. Returns False when it was not running."""
-        pid = self.pid()
-        if pid is None:
-            self.pid_file.unlink(missing_ok=True)
-            return False
-        try:
-            os.killpg(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and self.pid() is not None:
-            time.sleep(0.5)
-        if self.pid() is not None:
-            try:
-                os.killpg(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        self.pid_file.unlink(missing_ok=True)
-        return True
+        return stop_process_group(self.pid_file, timeout)
 
     def status(self) -> dict[str, object]:
         return {

@@ -20,6 +20,49 @@ from .errors import SatuLoginError
 from .paths import cache_dir
 
 
+def live_pid(pid_file: Path) -> int | None:
+    """The pid recorded in ``pid_file`` if that process still runs, else None."""
+    try:
+        pid = int(pid_file.read_text().strip())
+    except (OSError, ValueError):
+        return None
+    try:
+        # Reap it if it is our own exited child: a zombie still answers kill(pid, 0).
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return None
+    except ChildProcessError:
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        return pid
+    return pid
+
+
+def stop_process_group(pid_file: Path, timeout: float) -> bool:
+    """SIGTERM the process group led by the recorded pid, wait, then SIGKILL whatever is left of
+    the group (``php -S`` workers ignore SIGTERM). False when nothing was running."""
+    pid = live_pid(pid_file)
+    if pid is None:
+        pid_file.unlink(missing_ok=True)
+        return False
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and live_pid(pid_file) is not None:
+        time.sleep(0.2)
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    pid_file.unlink(missing_ok=True)
+    return True
+
+
 @dataclass(frozen=True)
 class AppProcess:
     name: str
@@ -48,12 +91,7 @@ class AppProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def pid(self) -> int | None:
-        try:
-            pid = int(self.pid_file.read_text().strip())
-            os.kill(pid, 0)
-        except (OSError, ValueError):
-            return None
-        return pid
+        return live_pid(self.pid_file)
 
     def _answers(self) -> bool:
         try:
@@ -88,22 +126,4 @@ class AppProcess:
             f"{self.name} belum menjawab / not answering on {self.url} after {timeout:.0f} s")
 
     def stop(self) -> bool:
-        pid = self.pid()
-        if pid is None:
-            self.pid_file.unlink(missing_ok=True)
-            return False
-        try:
-            os.killpg(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        for _ in range(50):
-            if self.pid() is None:
-                break
-            time.sleep(0.1)
-        else:
-            try:
-                os.killpg(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        self.pid_file.unlink(missing_ok=True)
-        return True
+        return stop_process_group(self.pid_file, timeout=10.0)
