@@ -78,6 +78,7 @@ def plan_realm(
         current_realm: dict[str, Any] = {}
         required: dict[str, dict[str, Any]] = {}
         roles: list[dict[str, Any]] = []
+        full_realm_role = None
         scopes: list[dict[str, Any]] = []
         profile: dict[str, Any] = {}
         clients: list[dict[str, Any]] = []
@@ -86,7 +87,7 @@ def plan_realm(
     else:
         current_realm = admin.get("") or {}
         required = settings_res.fetch_required_actions(admin)
-        roles = admin.get("/roles", params={"briefRepresentation": "false"}) or []
+        roles, full_realm_role = roles_res.fetch_realm_roles(admin, current_realm, decls.roles)
         scopes = admin.get("/client-scopes") or []
         profile = admin.get("/users/profile") or {}
         clients = clients_res.fetch_clients(admin)
@@ -107,7 +108,8 @@ def plan_realm(
             )
 
     changes += settings_res.plan_required_actions(decls.realm, required)
-    role_changes = roles_res.plan_roles(decls.roles, roles, base="/roles", resource="role", notes=notes)
+    role_changes = roles_res.plan_roles(decls.roles, roles, base="/roles", resource="role", notes=notes,
+                                        full=full_realm_role)
     changes += [c for c in role_changes if c.action != "delete"]
     scope_upserts, scope_deletes = scopes_res.plan_client_scopes(decls.client_scopes, scopes, notes)
     changes += scope_upserts
@@ -119,6 +121,7 @@ def plan_realm(
     changes += flows_res.plan_admin_otp(decls.realm.admin_otp, flow_state, current_realm, notes)
     # Removals last: a client goes before the scope it used, roles after both.
     changes += client_deletes + scope_deletes + [c for c in role_changes if c.action == "delete"]
+    changes += roles_res.plan_role_record(name, current_realm, decls.roles)
     plan.changes = changes
     plan.reads = admin.counter.snapshot()[0] - reads_before
     return plan

@@ -101,3 +101,55 @@ def plan_roles(
 
         changes.append(Change(resource, prefix + role["name"], "delete", [], delete))
     return changes
+
+
+# Realm attribute listing the realm roles realm/ manages. The HR sync puts ~2,000 jabatan roles
+# in the same realm; with this list a plan reads the roles briefly and fetches full
+# representations only for ours, instead of every role's attributes on every run.
+RECORD_ATTR = "satulogin.realm.roles"
+
+
+def recorded_role_names(current_realm: dict[str, Any]) -> set[str] | None:
+    """Names recorded by the last apply, or None when this realm has no record yet."""
+    value = (current_realm.get("attributes") or {}).get(RECORD_ATTR)
+    if value is None:
+        return None
+    return {name for name in str(value).split(",") if name}
+
+
+def fetch_realm_roles(
+    admin: Any, current_realm: dict[str, Any], decls: list[RoleDecl]
+) -> tuple[list[dict[str, Any]], Callable[[dict[str, Any]], dict[str, Any]] | None]:
+    """The realm roles a plan must look at, and how to complete a brief one.
+
+    With a record: the declared and recorded roles only, brief (one listing call); without
+    (a realm applied before the record existed): every role in full, once."""
+    recorded = recorded_role_names(current_realm)
+    if recorded is None:
+        return admin.get("/roles", params={"briefRepresentation": "false"}) or [], None
+    wanted = recorded | {d.name for d in decls}
+    brief = admin.get("/roles", params={"briefRepresentation": "true"}) or []
+
+    def full(role: dict[str, Any]) -> dict[str, Any]:
+        return admin.get(f"/roles-by-id/{role['id']}") or role
+
+    return [role for role in brief if role["name"] in wanted], full
+
+
+def plan_role_record(realm: str, current_realm: dict[str, Any], decls: list[RoleDecl]) -> list[Change]:
+    """Keep the record of our realm roles equal to the declarations (no write when it is)."""
+    names = sorted(d.name for d in decls)
+    recorded = recorded_role_names(current_realm)
+    if recorded is not None and sorted(recorded) == names:
+        return []
+    value = ",".join(names)
+
+    def record(ctx: ApplyContext) -> None:
+        # PUT the whole attribute map: only the record changes, other attributes stay.
+        attributes = dict((ctx.admin.get("") or {}).get("attributes") or {})
+        attributes[RECORD_ATTR] = value
+        ctx.admin.put("", json={"attributes": attributes})
+
+    old = None if recorded is None else ",".join(sorted(recorded))
+    field = FieldChange(RECORD_ATTR, old, value)
+    return [Change("realm", f"{realm} ({RECORD_ATTR})", "update", [field], record)]
