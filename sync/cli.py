@@ -13,6 +13,8 @@ import click
 
 from satulogin.errors import SatuLoginError
 
+from .apply import ApplyOptions
+
 
 def _common(func: Any) -> Any:
     options = [
@@ -132,7 +134,7 @@ def plan_command(
 @click.option(
     "--batch-size",
     type=click.IntRange(1, 5000),
-    default=250,
+    default=ApplyOptions.batch_size,
     show_default=True,
     help="Pengguna per partialImport / users per partialImport request.",
 )
