@@ -27,7 +27,11 @@ def _common(func: Any) -> Any:
         default=None,
         help="Nama realm di Keycloak / realm name (default: `realm:` in realm.yaml).",
     )(func)
-    func = click.option(
+    return _dir(func)
+
+
+def _dir(func: Any) -> Any:
+    return click.option(
         "--dir",
         "directory",
         type=click.Path(file_okay=False, path_type=Path),
@@ -35,7 +39,6 @@ def _common(func: Any) -> Any:
         show_default=True,
         help="Folder deklarasi / declarations directory.",
     )(func)
-    return func
 
 
 def _verify(func: Any) -> Any:
@@ -63,14 +66,7 @@ def realm_group() -> None:
 
 
 @realm_group.command("validate")
-@click.option(
-    "--dir",
-    "directory",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_DIR,
-    show_default=True,
-    help="Folder deklarasi / declarations directory.",
-)
+@_dir
 def validate_command(directory: Path) -> None:
     """Periksa berkas tanpa menghubungi Keycloak / check the files without contacting Keycloak."""
     decls = load_declarations(directory)

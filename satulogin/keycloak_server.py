@@ -12,7 +12,6 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import tarfile
 import time
@@ -23,7 +22,7 @@ import requests
 
 from .errors import KeycloakServerError
 from .paths import cache_dir, themes_dir
-from .processes import live_pid, stop_process_group
+from .processes import live_pid, port_busy, stop_process_group
 from .secrets import read_secret
 
 KEYCLOAK_VERSION = "26.7.3"
@@ -193,18 +192,13 @@ class KeycloakServer:
         except requests.RequestException:
             return False
 
-    def _port_busy(self, port: int) -> bool:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            sock.settimeout(0.5)
-            return sock.connect_ex((self.config.host, port)) == 0
-
     def ensure_running(self, timeout: float = 300.0) -> bool:
         """Start the instance unless it already runs. Returns True when this call started it."""
         if self.pid() is not None:
             self.wait_ready(timeout)
             return False
         for port in (self.config.http_port, self.config.management_port):
-            if self._port_busy(port):
+            if port_busy(self.config.host, port):
                 raise KeycloakServerError(
                     f"port {self.config.host}:{port} sudah dipakai program lain / is already in use by "
                     f"another program; choose another with SATULOGIN_KC_PORT"

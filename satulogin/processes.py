@@ -20,6 +20,13 @@ from .errors import SatuLoginError
 from .paths import cache_dir
 
 
+def port_busy(host: str, port: int) -> bool:
+    """Something already listens on ``host:port``."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
 def live_pid(pid_file: Path) -> int | None:
     """The pid recorded in ``pid_file`` if that process still runs, else None."""
     try:
@@ -104,11 +111,9 @@ class AppProcess:
         """Start unless running; True when this call started it."""
         if self.pid() is not None:
             return False
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", self.port)) == 0:
-                raise SatuLoginError(
-                    f"port {self.port} untuk {self.name} sudah dipakai program lain / already in use"
-                )
+        if port_busy("127.0.0.1", self.port):
+            raise SatuLoginError(
+                f"port {self.port} untuk {self.name} sudah dipakai program lain / already in use")
         env = {**os.environ, **self.env}
         with open(self.log_file, "ab") as log:
             proc = subprocess.Popen(self.command, stdout=log, stderr=subprocess.STDOUT, env=env,
