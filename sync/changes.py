@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .desired import DesiredGroup, DesiredRole, DesiredUser
+
+if TYPE_CHECKING:
+    from .incremental import Scope
 
 # Actions that write; "conflict", "obsolete" and "info" are reported only.
 WRITE_ACTIONS = ("create", "update", "move", "disable", "enable", "adopt")
@@ -52,6 +55,9 @@ class SyncPlan:
     managed_users: int
     source_total: int
     otp_for_joiners: bool = False
+    # How the plan was made (full or incremental) and what an apply may remember; None when
+    # the caller keeps no cache (tests, one-off plans).
+    scope: Scope | None = None
 
     def of(self, kind: str, *actions: str) -> list[Change]:
         return [c for c in self.changes if c.kind == kind and (not actions or c.action in actions)]
@@ -74,6 +80,15 @@ class SyncPlan:
             "pending": len(self.pending),
             "managed_users": self.managed_users,
             "source_total": self.source_total,
+            **(
+                {
+                    "mode": self.scope.mode,
+                    "mode_reason": self.scope.reason,
+                    "users_read": self.scope.users_read,
+                }
+                if self.scope is not None
+                else {}
+            ),
         }
 
 

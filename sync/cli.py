@@ -50,6 +50,20 @@ def _common(func: Any) -> Any:
             default=None,
             help="Berkas log SQLite / run-log SQLite file (default: $SATULOGIN_SYNC_LOG or the cache).",
         ),
+        click.option(
+            "--full",
+            is_flag=True,
+            help="Baca seluruh realm, bukan hanya yang berubah / read the whole realm, not only what "
+            "changed since the last run (see docs/operations.md, incremental runs).",
+        ),
+        click.option(
+            "--full-every-hours",
+            type=click.IntRange(0, 24 * 365),
+            default=24,
+            show_default=True,
+            help="Rekonsiliasi penuh bila yang terakhir lebih tua / run in full when the last full run is "
+            "older than this (0: only with --full).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -81,17 +95,41 @@ def _kc(realm: str) -> Any:
 
 
 def _prepare(
-    config_path: Path | None, realm: str, adopt: bool, verify: bool, log_db: Path | None
+    config_path: Path | None,
+    realm: str,
+    adopt: bool,
+    verify: bool,
+    log_db: Path | None,
+    full: bool,
+    full_every_hours: int,
 ) -> tuple[Any, Any, Any, Any]:
+    from .incremental import SyncCache
     from .plan import make_plan
     from .runlog import RunLog
 
     snapshot = _load(config_path)
     kc = _kc(realm)
     runlog = RunLog(log_db)
-    plan, state = make_plan(
-        kc, snapshot, adopt=adopt, verify=verify, sync_disabled=runlog.disabled_by_sync(realm)
-    )
+    cache = SyncCache(runlog.path)
+    try:
+        plan, state = make_plan(
+            kc,
+            snapshot,
+            adopt=adopt,
+            verify=verify,
+            sync_disabled=runlog.disabled_by_sync(realm),
+            cache=cache,
+            full=full,
+            full_every_s=full_every_hours * 3600,
+        )
+    finally:
+        cache.close()
+    if plan.scope is not None:
+        click.echo(
+            f"mode: {plan.scope.mode} ({plan.scope.reason}); {plan.scope.users_read} akun dibaca / "
+            f"accounts read, {state.reads} permintaan baca / read requests",
+            err=True,
+        )
     return kc, runlog, plan, state
 
 
@@ -112,6 +150,8 @@ def plan_command(
     adopt: bool,
     verify_membership: bool,
     log_db: Path | None,
+    full: bool,
+    full_every_hours: int,
     output: str,
     limit: int | None,
 ) -> None:
@@ -121,7 +161,9 @@ def plan_command(
     """
     from .plan import render_json, render_text
 
-    kc, runlog, plan, _ = _prepare(config_path, realm, adopt, verify_membership, log_db)
+    kc, runlog, plan, _ = _prepare(
+        config_path, realm, adopt, verify_membership, log_db, full, full_every_hours
+    )
     click.echo(render_json(plan) if output == "json" else render_text(plan, limit=limit))
     runlog.close()
     kc.close()
@@ -165,6 +207,8 @@ def apply_command(
     adopt: bool,
     verify_membership: bool,
     log_db: Path | None,
+    full: bool,
+    full_every_hours: int,
     workers: int,
     batch_size: int,
     send_activation_email: bool,
@@ -183,7 +227,9 @@ def apply_command(
     from .apply import ApplyOptions, apply_plan
     from .safety import SafetyLimits
 
-    kc, runlog, plan, state = _prepare(config_path, realm, adopt, verify_membership, log_db)
+    kc, runlog, plan, state = _prepare(
+        config_path, realm, adopt, verify_membership, log_db, full, full_every_hours
+    )
     for q in plan.quarantine:
         click.echo(
             f"karantina / quarantined {q['kind']} {q['key']} ({q['origin']}): {'; '.join(q['reasons'])}",

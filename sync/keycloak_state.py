@@ -89,6 +89,8 @@ class KeycloakState:
     users: dict[str, KcUser]  # username -> user
     otp_default: bool = False
     reads: int = 0
+    # e-mail -> username of accounts not read in full (incremental runs ask per joiner).
+    known_emails: dict[str, str] = field(default_factory=dict)
 
     @property
     def managed_users(self) -> list[KcUser]:

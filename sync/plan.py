@@ -14,6 +14,7 @@ from satulogin.kc_admin import KeycloakAdmin
 
 from .changes import WRITE_ACTIONS, Change, SyncPlan, one_value
 from .desired import ROLE_PREFIX, DesiredState, desired_state
+from .incremental import DEFAULT_FULL_EVERY_S, Scope, SyncCache, full_scope, incremental_state, restrict
 from .keycloak_state import KeycloakState, list_membership, read_state
 from .plan_users import plan_users
 from .snapshot import HrSnapshot
@@ -206,20 +207,39 @@ def make_plan(
     adopt: bool = False,
     verify: bool = False,
     sync_disabled: set[str] | None = None,
+    cache: SyncCache | None = None,
+    full: bool = False,
+    full_every_s: int = DEFAULT_FULL_EVERY_S,
 ) -> tuple[SyncPlan, KeycloakState]:
-    """Read Keycloak (no writes) and diff it against the snapshot."""
-    state = read_state(kc, verify=verify)
+    """Read Keycloak (no writes) and diff it against the snapshot.
+
+    With a ``cache`` the read is incremental when it can be (:mod:`sync.incremental`): only
+    people whose source data changed, or whom somebody changed in Keycloak, are read and
+    planned. ``full``, ``verify`` and ``adopt`` always read everything."""
+    desired = desired_state(snapshot)
+    scope: Scope | None = None
+    if cache is not None and not (full or verify or adopt):
+        state, scope = incremental_state(kc, cache, desired, full_every_s=full_every_s)
+    else:
+        state = read_state(kc, verify=verify)
+        if cache is not None:
+            scope = full_scope(kc, desired, state, "--full" if full else "--verify-membership/--adopt")
     if adopt:
         # Adopted users' real membership is listed (a few reads each), so nothing is assumed.
         for nip in snapshot.pegawai:
             user = state.users.get(nip)
             if user is not None and not user.managed:
                 list_membership(kc, user)
+    planned = desired if scope is None or scope.mode == "full" else restrict(desired, scope.considered)
     plan = build_plan(
-        desired_state(snapshot),
+        planned,
         state,
         quarantine=quarantine_rows(snapshot),
         adopt=adopt,
         sync_disabled=sync_disabled,
     )
+    if scope is not None:
+        plan.scope = scope
+        if scope.mode == "incremental":
+            plan.managed_users = scope.managed_users
     return plan, state

@@ -1,0 +1,551 @@
+"""Incremental reconciliation: read only what can have changed since the last run.
+
+A full run reads every user, group and role in the realm, so its cost follows the realm's size
+even when nothing changed. Like Entra ID's provisioning cycles, the sync therefore remembers,
+per object, the Keycloak id and a fingerprint of the source data it last brought Keycloak to
+(``sync_cache`` in the run-log database), and a watermark: when its last run started reading.
+The next run then reads only:
+
+- objects whose source data changed (fingerprint differs) or that it does not know yet;
+- objects somebody else changed in Keycloak since the watermark, found in Keycloak's own
+  change records: admin events (admin console, Admin API) and the user events of the
+  account console (``UPDATE_PROFILE``, ``UPDATE_EMAIL``, ``DELETE_ACCOUNT``).
+
+The sync's own writes are recognised by the account it logs in with and the time window of
+its run, so they do not count as somebody else's change (give the sync an account of its
+own: an edit by the same account *during* a run is taken for the sync's own).
+
+It falls back to a full run, and says why, whenever that evidence cannot be trusted: no cache
+for this realm (a new or re-created realm has a new id), admin or user events not recorded,
+the watermark older than the events' expiry, a bulk import by somebody else, or the last full
+run older than ``full_every`` (a periodic full reconciliation catches what no event records,
+e.g. an edit made straight in the database).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from satulogin.errors import SatuLoginError
+from satulogin.kc_admin import KeycloakAdmin
+
+from .desired import DesiredGroup, DesiredRole, DesiredState, DesiredUser
+from .keycloak_state import (
+    KcGroup,
+    KcRole,
+    KcUser,
+    KeycloakState,
+    _fill_paths,
+    kc_user,
+    list_membership,
+    read_groups,
+    read_otp_default,
+    read_roles,
+)
+
+GONE = "gone-from-source"
+# User events that change what the sync owns (names, e-mail) or remove the account.
+USER_EVENT_TYPES = ("UPDATE_PROFILE", "UPDATE_EMAIL", "DELETE_ACCOUNT")
+REQUIRED_USER_EVENTS = ("UPDATE_PROFILE", "UPDATE_EMAIL")
+ADMIN_RESOURCE_TYPES = (
+    "USER",
+    "GROUP_MEMBERSHIP",
+    "REALM_ROLE_MAPPING",
+    "GROUP",
+    "REALM_ROLE",
+    "REALM",
+)
+DEFAULT_FULL_EVERY_S = 24 * 3600
+# Above this share of users to read one by one, one paged listing is cheaper.
+TARGETED_READ_SHARE = 0.2
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sync_cache (
+    realm_id TEXT NOT NULL,
+    kind TEXT NOT NULL,              -- user | group | role
+    key TEXT NOT NULL,               -- NIP | kunker | role name
+    kc_id TEXT NOT NULL,
+    fp TEXT NOT NULL,                -- fingerprint of the source data Keycloak was brought to
+    PRIMARY KEY (realm_id, kind, key)
+);
+CREATE TABLE IF NOT EXISTS sync_watermark (
+    realm_id TEXT PRIMARY KEY,
+    realm TEXT NOT NULL,
+    actor TEXT NOT NULL,             -- the account the sync logged in with (token subject)
+    read_started_ms INTEGER NOT NULL,
+    finished_ms INTEGER NOT NULL,
+    last_full_ms INTEGER NOT NULL
+);
+"""
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _digest(value: Any) -> str:
+    raw = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def fp_user(d: DesiredUser) -> str:
+    return _digest([d.first_name, d.last_name, d.email, d.enabled, d.attributes, d.unit_kode, d.role])
+
+
+def fp_group(g: DesiredGroup) -> str:
+    return _digest([g.name, g.parent_kunker])
+
+
+def fp_role(r: DesiredRole) -> str:
+    return _digest([r.description, r.attributes])
+
+
+def token_subject(kc: KeycloakAdmin) -> str:
+    """The id of the account we log in with: who Keycloak records as the author of our writes.
+
+    The token's ``sub`` when it has one (Keycloak 26 leaves it out of ``admin-cli`` tokens
+    unless the ``basic`` scope is granted), else looked up: the service-account user of our
+    client, or the admin user by name. Empty when neither can be read."""
+    payload = kc.token().split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    if claims.get("sub"):
+        return str(claims["sub"])
+    conn, base = kc.conn, f"/realms/{quote(kc.conn.auth_realm, safe='')}"
+    try:
+        if conn.client_secret:
+            found = kc.get(f"{base}/clients", params={"clientId": conn.client_id}, realm_scoped=False) or []
+            if found:
+                user = kc.get(f"{base}/clients/{found[0]['id']}/service-account-user", realm_scoped=False)
+                return str((user or {}).get("id") or "")
+        elif conn.username:
+            params = {"username": conn.username, "exact": "true", "briefRepresentation": "true"}
+            for user in kc.get(f"{base}/users", params=params, realm_scoped=False) or []:
+                if user.get("username") == conn.username.lower():
+                    return str(user["id"])
+    except SatuLoginError:
+        pass  # no right to read our own account: every run is full, and says why
+    return ""
+
+
+@dataclass
+class Watermark:
+    actor: str
+    read_started_ms: int
+    finished_ms: int
+    last_full_ms: int
+
+
+@dataclass
+class CacheView:
+    users: dict[str, tuple[str, str]]  # NIP -> (kc id, fp)
+    groups: dict[str, tuple[str, str]]  # kunker -> (kc id, fp)
+    roles: dict[str, tuple[str, str]]  # name -> (kc id, fp)
+    watermark: Watermark | None
+
+
+class SyncCache:
+    """What the sync last brought Keycloak to, per realm id, next to the run log."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(SCHEMA)
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def load(self, realm_id: str) -> CacheView:
+        view = CacheView({}, {}, {}, None)
+        by_kind = {"user": view.users, "group": view.groups, "role": view.roles}
+        with self._lock:
+            for kind, key, kc_id, fp in self._db.execute(
+                "SELECT kind, key, kc_id, fp FROM sync_cache WHERE realm_id=?", (realm_id,)
+            ):
+                by_kind[kind][key] = (kc_id, fp)
+            row = self._db.execute(
+                "SELECT actor, read_started_ms, finished_ms, last_full_ms FROM sync_watermark"
+                " WHERE realm_id=?",
+                (realm_id,),
+            ).fetchone()
+        if row:
+            view.watermark = Watermark(*row)
+        return view
+
+    def save(
+        self,
+        realm_id: str,
+        realm: str,
+        *,
+        upserts: Iterable[tuple[str, str, str, str]],
+        deletes: Iterable[tuple[str, str]],
+        watermark: Watermark,
+        replace_all: bool = False,
+    ) -> None:
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                if replace_all:
+                    self._db.execute("DELETE FROM sync_cache WHERE realm_id=?", (realm_id,))
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO sync_cache (realm_id, kind, key, kc_id, fp)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    [(realm_id, *u) for u in upserts],
+                )
+                self._db.executemany(
+                    "DELETE FROM sync_cache WHERE realm_id=? AND kind=? AND key=?",
+                    [(realm_id, *d) for d in deletes],
+                )
+                self._db.execute(
+                    "INSERT OR REPLACE INTO sync_watermark VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        realm_id,
+                        realm,
+                        watermark.actor,
+                        watermark.read_started_ms,
+                        watermark.finished_ms,
+                        watermark.last_full_ms,
+                    ),
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+
+@dataclass
+class Scope:
+    """How a plan was made, and what the run may remember afterwards."""
+
+    mode: str  # full | incremental
+    reason: str
+    realm_id: str
+    actor: str
+    started_ms: int
+    desired: DesiredState  # the whole desired state (not only what was read)
+    considered: set[str] = field(default_factory=set)  # NIPs whose state was read and planned
+    users_read: int = 0
+    last_full_ms: int = 0
+    groups_read: bool = True
+    roles_read: bool = True
+    managed_users: int = 0  # in the realm, as far as the cache knows (for the safety rails)
+
+
+@dataclass
+class Changed:
+    user_ids: set[str] = field(default_factory=set)
+    groups: bool = False
+    roles: bool = False
+
+
+def _since_events(kc: KeycloakAdmin, realm: dict[str, Any], mark: Watermark, actor: str) -> Changed | str:
+    """Objects somebody other than the sync changed since ``mark``; a string says why the
+    events cannot be trusted (then the run is full)."""
+    if not actor:
+        return (
+            "akun sync tidak bisa dikenali di event / the sync's own account cannot be told apart "
+            "in the events (grant it view-users on its realm)"
+        )
+    if not realm.get("adminEventsEnabled"):
+        return "event admin tidak dicatat / admin events are not recorded in this realm"
+    if not realm.get("eventsEnabled"):
+        return "event pengguna tidak dicatat / user events are not recorded in this realm"
+    enabled = set(realm.get("enabledEventTypes") or [])
+    missing = [t for t in REQUIRED_USER_EVENTS if enabled and t not in enabled]
+    if missing:
+        return f"event {', '.join(missing)} tidak dicatat / not recorded (realm enabledEventTypes)"
+    # Event times are Keycloak's clock, the watermark ours: keep both hosts on NTP.
+    since = mark.read_started_ms
+    age_s = (now_ms() - since) / 1000
+    admin_expiry = int((realm.get("attributes") or {}).get("adminEventsExpiration") or 0)
+    user_expiry = int(realm.get("eventsExpiration") or 0)
+    for expiry in (admin_expiry, user_expiry):
+        if expiry and age_s > expiry:
+            return (
+                "run terakhir lebih tua dari masa simpan event / the last run is older than the "
+                "events' expiry"
+            )
+    # Exactly the last run's window: a skewed clock then errs towards reading more, except
+    # for an edit by the sync's own account right after a run (give the sync its own account).
+    own_from, own_to = mark.read_started_ms, mark.finished_ms
+    out = Changed()
+    params: dict[str, Any] = {"dateFrom": str(since), "resourceTypes": list(ADMIN_RESOURCE_TYPES)}
+    for ev in kc.paged("/admin-events", page_size=1000, params=params):
+        who = (ev.get("authDetails") or {}).get("userId")
+        when = int(ev.get("time") or 0)
+        if who == actor and own_from <= when <= own_to:
+            continue  # the sync's own write
+        kind = ev.get("resourceType")
+        parts = (ev.get("resourcePath") or "").split("/")
+        # A partial import is recorded as REALM events, one per imported object's path.
+        if kind == "GROUP":
+            out.groups = True
+        elif kind == "REALM_ROLE":
+            out.roles = True
+        elif len(parts) >= 2 and parts[0] == "users":
+            out.user_ids.add(parts[1])
+    user_params: dict[str, Any] = {"dateFrom": str(since), "type": list(USER_EVENT_TYPES)}
+    for ev in kc.paged("/events", page_size=1000, params=user_params):
+        if ev.get("userId"):
+            out.user_ids.add(ev["userId"])
+    return out
+
+
+def _groups_from_cache(desired: DesiredState, cached: dict[str, tuple[str, str]]) -> dict[str, KcGroup]:
+    groups: dict[str, KcGroup] = {}
+    for g in desired.groups.values():
+        parent = cached[g.parent_kunker][0] if g.parent_kunker else None
+        gid = cached[g.kunker][0]
+        groups[gid] = KcGroup(id=gid, name=g.name, parent_id=parent, attributes=g.attributes)
+    _fill_paths(groups)
+    return groups
+
+
+def _user_by_username(kc: KeycloakAdmin, username: str) -> KcUser | None:
+    params = {"username": username, "exact": "true", "briefRepresentation": "false"}
+    for rep in kc.get("/users", params=params) or []:
+        if rep.get("username") == username:
+            return kc_user(rep)
+    return None
+
+
+def _email_owner(kc: KeycloakAdmin, email: str) -> str | None:
+    for rep in (
+        kc.get("/users", params={"email": email, "exact": "true", "briefRepresentation": "true"}) or []
+    ):
+        if (rep.get("email") or "").lower() == email.lower():
+            return str(rep["username"])
+    return None
+
+
+def full_scope(
+    kc: KeycloakAdmin,
+    desired: DesiredState,
+    state: KeycloakState,
+    reason: str,
+    *,
+    realm_id: str | None = None,
+    actor: str | None = None,
+    started_ms: int | None = None,
+) -> Scope:
+    """The scope of a run that read everything: every person is planned and remembered."""
+    started = started_ms or now_ms()
+    scope = Scope(
+        "full",
+        reason,
+        realm_id or kc.get("")["id"],
+        actor if actor is not None else token_subject(kc),
+        started,
+        desired,
+        last_full_ms=started,
+    )
+    scope.considered = set(desired.users) | {u.username for u in state.users.values() if u.managed}
+    scope.users_read = len(state.users)
+    scope.managed_users = len(state.managed_users)
+    return scope
+
+
+def incremental_state(
+    kc: KeycloakAdmin,
+    cache: SyncCache,
+    desired: DesiredState,
+    *,
+    full_every_s: int,
+    workers: int = 8,
+) -> tuple[KeycloakState, Scope]:
+    """Read what the run needs. Returns the state and the scope (``mode`` says whether the
+    run could be incremental, ``reason`` why not)."""
+    started = now_ms()
+    reads0, _ = kc.counter.snapshot()
+    realm = kc.get("")
+    actor = token_subject(kc)
+    view = cache.load(realm["id"])
+    scope = Scope("incremental", "", realm["id"], actor, started, desired, last_full_ms=started)
+
+    def full(reason: str) -> tuple[KeycloakState, Scope]:
+        from .keycloak_state import read_state
+
+        state = read_state(kc)
+        state.reads = kc.counter.snapshot()[0] - reads0
+        return state, full_scope(
+            kc, desired, state, reason, realm_id=realm["id"], actor=actor, started_ms=started
+        )
+
+    mark = view.watermark
+    if mark is None or not view.users and not view.groups:
+        return full("belum ada run sebelumnya untuk realm ini / no earlier run for this realm")
+    if full_every_s and (started - mark.last_full_ms) / 1000 > full_every_s:
+        return full(
+            f"rekonsiliasi penuh berkala / periodic full reconciliation (every {full_every_s // 3600} h)"
+        )
+    changed = _since_events(kc, realm, mark, actor)
+    if isinstance(changed, str):
+        return full(changed)
+
+    # Users: what changed in the source, what somebody changed in Keycloak, what we don't know.
+    by_id = {uid: nip for nip, (uid, _) in view.users.items() if uid}
+    touched = {by_id[uid] for uid in changed.user_ids if uid in by_id}
+    wanted = {
+        nip
+        for nip, d in desired.users.items()
+        if view.users.get(nip, ("", ""))[1] != fp_user(d) or nip in touched
+    }
+    gone = {
+        nip
+        for nip, (uid, fp) in view.users.items()
+        if nip not in desired.users and (fp != GONE or nip in touched)
+    }
+    considered = wanted | gone
+    if len(considered) > TARGETED_READ_SHARE * max(1, len(view.users)):
+        return full(
+            f"{len(considered)} pegawai berubah: satu daftar lebih murah / {len(considered)} people changed: "
+            "one listing is cheaper than reading them one by one"
+        )
+    scope.last_full_ms = mark.last_full_ms
+    scope.managed_users = sum(1 for uid, fp in view.users.values() if uid and fp != GONE)
+    # Groups and roles: synthesised from the cache while nothing about them changed.
+    group_ok = not changed.groups and all(
+        view.groups.get(k, ("", ""))[1] == fp_group(g) for k, g in desired.groups.items()
+    )
+    role_ok = not changed.roles and all(
+        view.roles.get(n, ("", ""))[1] == fp_role(r) for n, r in desired.roles.items()
+    )
+    if group_ok:
+        groups = _groups_from_cache(desired, view.groups)
+        scope.groups_read = False
+    else:
+        groups = read_groups(kc)
+        _fill_paths(groups)
+    if role_ok:
+        roles = {
+            n: KcRole(id=view.roles[n][0], name=n, description=r.description, attributes=r.attributes)
+            for n, r in desired.roles.items()
+        }
+        scope.roles_read = False
+    else:
+        roles = read_roles(kc)
+
+    users: dict[str, KcUser] = {}
+
+    def read_one(nip: str) -> KcUser | None:
+        uid = view.users.get(nip, ("", ""))[0]
+        if nip in gone and uid:
+            rep = kc.get(f"/users/{quote(uid, safe='')}")
+            user = kc_user(rep) if rep else None
+        else:
+            user = _user_by_username(kc, nip)
+        if user is not None and nip in touched:
+            list_membership(kc, user)  # somebody changed them: trust no derived membership
+        return user
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for nip, user in zip(sorted(considered), pool.map(read_one, sorted(considered)), strict=True):
+            if user is not None:
+                users[nip] = user
+    state = KeycloakState(
+        groups=groups,
+        groups_by_kunker={g.kunker: g for g in groups.values() if g.managed and g.kunker},
+        roles=roles,
+        users=users,
+        otp_default=read_otp_default(kc),
+    )
+    # A joiner's e-mail may belong to an account this run did not read: ask for each.
+    joiners = [desired.users[n] for n in wanted if n in desired.users and n not in users]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for d, owner in zip(
+            joiners, pool.map(lambda d: _email_owner(kc, d.email) if d.email else None, joiners), strict=True
+        ):
+            if owner and d.email:
+                state.known_emails[d.email.lower()] = owner
+    scope.considered = considered
+    scope.users_read = len(users)
+    scope.reason = (
+        f"{len(considered)} dari {len(desired.users)} pegawai dibaca (berubah di sumber atau di Keycloak) / "
+        f"{len(considered)} of {len(desired.users)} people read (changed in the source or in Keycloak)"
+    )
+    state.reads = kc.counter.snapshot()[0] - reads0
+    return state, scope
+
+
+def restrict(desired: DesiredState, considered: set[str]) -> DesiredState:
+    """The desired state limited to the people this run read."""
+    return DesiredState(
+        groups=desired.groups,
+        roles=desired.roles,
+        users={n: d for n, d in desired.users.items() if n in considered},
+        source_total=desired.source_total,
+    )
+
+
+def remember(
+    cache: SyncCache,
+    realm: str,
+    scope: Scope,
+    state: KeycloakState,
+    *,
+    failed: set[tuple[str, str]],
+    created: dict[str, str],
+    group_ids: dict[str, str],
+    role_ids: dict[str, str],
+    adopted: set[str],
+) -> None:
+    """After an apply: what Keycloak now holds, per object, and the new watermark."""
+    upserts: list[tuple[str, str, str, str]] = []
+    deletes: list[tuple[str, str]] = []
+    desired = scope.desired
+    for nip in scope.considered:
+        if ("user", nip) in failed:
+            deletes.append(("user", nip))
+            continue
+        d = desired.users.get(nip)
+        user = state.users.get(nip)
+        if user is not None and not user.managed and nip not in adopted:
+            deletes.append(("user", nip))  # somebody else's account: read again every run
+            continue
+        if d is None:
+            if user is not None:
+                upserts.append(("user", nip, user.id, GONE))
+            else:
+                deletes.append(("user", nip))
+            continue
+        uid = user.id if user is not None else created.get(nip)
+        if uid is None and d.enabled:
+            deletes.append(("user", nip))  # not created (skipped as already there): read next time
+            continue
+        upserts.append(("user", nip, uid or "", fp_user(d)))
+    for k, g in desired.groups.items():
+        if ("group", k) in failed or k not in group_ids:
+            deletes.append(("group", k))
+        else:
+            upserts.append(("group", k, group_ids[k], fp_group(g)))
+    for n, r in desired.roles.items():
+        if ("role", n) in failed or n not in role_ids:
+            deletes.append(("role", n))
+        else:
+            upserts.append(("role", n, role_ids[n], fp_role(r)))
+    mark = Watermark(
+        actor=scope.actor,
+        read_started_ms=scope.started_ms,
+        finished_ms=now_ms(),
+        last_full_ms=scope.started_ms if scope.mode == "full" else scope.last_full_ms,
+    )
+    cache.save(
+        scope.realm_id,
+        realm,
+        upserts=upserts,
+        deletes=deletes,
+        watermark=mark,
+        replace_all=scope.mode == "full",
+    )

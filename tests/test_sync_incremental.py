@@ -1,0 +1,141 @@
+"""Incremental runs (sync.incremental): after a full run, a re-sync reads only the people whose
+source data changed or whom somebody else changed in Keycloak, and still repairs those edits.
+Real Keycloak; the "somebody else" is a second admin account (a service-account client)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from satulogin.kc_admin import AdminConnection, KeycloakAdmin
+from sync.model import StatusPegawai
+from tests.fixtures.sync import SyncEnv, build_snapshot, with_pegawai, without_pegawai
+
+SNAPSHOT = build_snapshot(60, seed=23)
+NIPS = sorted(SNAPSHOT.pegawai)
+MOVER, LEAVER, GONE = NIPS[0], NIPS[1], NIPS[2]
+NEW_UNIT = next(k for k in sorted(SNAPSHOT.units) if k != SNAPSHOT.pegawai[MOVER].unit_kode)
+CHANGED = without_pegawai(
+    with_pegawai(
+        with_pegawai(SNAPSHOT, MOVER, unit_kode=NEW_UNIT, jabatan_kode="P001"),
+        LEAVER,
+        status=StatusPegawai.PENSIUN,
+    ),
+    GONE,
+)
+
+
+@pytest.fixture(scope="module")
+def env(sync_env_factory: Callable[[str], SyncEnv]) -> SyncEnv:
+    env = sync_env_factory("incremental")
+    plan, result = env.sync(SNAPSHOT, incremental=True)
+    assert plan.scope is not None and plan.scope.mode == "full"
+    assert result.failed == 0
+    return env
+
+
+@pytest.fixture(scope="module")
+def other_admin(env: SyncEnv, admin_conn: AdminConnection) -> Iterator[KeycloakAdmin]:
+    """An operator other than the sync: a service-account client with manage-users."""
+    kc = env.kc
+    resp = kc.post(
+        "/clients",
+        {
+            "clientId": "operator-lain",
+            "publicClient": False,
+            "serviceAccountsEnabled": True,
+            "standardFlowEnabled": False,
+            "secret": "operator-lain-test-secret",
+        },
+    )
+    cid = kc.created_id(resp)
+    sa = kc.get(f"/clients/{cid}/service-account-user")
+    rm = kc.get("/clients", params={"clientId": "realm-management"})[0]
+    roles = [r for r in kc.get(f"/clients/{rm['id']}/roles") if r["name"] in ("manage-users", "view-users")]
+    kc.post(f"/users/{sa['id']}/role-mappings/clients/{rm['id']}", roles)
+    conn = AdminConnection(
+        server_url=admin_conn.server_url,
+        client_id="operator-lain",
+        client_secret="operator-lain-test-secret",
+        auth_realm=env.realm,
+    )
+    other = KeycloakAdmin(conn, env.realm)
+    yield other
+    other.close()
+
+
+def _unit_group_ids(env: SyncEnv, uid: str) -> set[str]:
+    return {g["id"] for g in env.kc.get(f"/users/{uid}/groups") or []}
+
+
+def test_noop_reads_nobody_and_writes_nothing(env: SyncEnv) -> None:
+    plan, result = env.sync(SNAPSHOT, incremental=True)
+    assert plan.scope is not None
+    assert plan.scope.mode == "incremental", plan.scope.reason
+    assert plan.scope.users_read == 0
+    assert not plan.pending
+    assert result.writes == 0
+
+
+def test_source_changes_are_read_and_applied_alone(env: SyncEnv) -> None:
+    plan, result = env.sync(CHANGED, incremental=True)
+    assert plan.scope is not None and plan.scope.mode == "incremental", plan.scope.reason
+    assert plan.scope.users_read == 3
+    actions = {c.key: c.action for c in plan.changes if c.kind == "user"}
+    assert actions == {MOVER: "move", LEAVER: "disable", GONE: "disable"}
+    assert result.failed == 0
+    assert env.user(MOVER)["attributes"]["unit_kode"] == [NEW_UNIT]
+    assert not env.user(LEAVER)["enabled"] and not env.user(GONE)["enabled"]
+    # ... and the next run is quiet again.
+    again, _ = env.sync(CHANGED, incremental=True)
+    assert again.scope is not None and again.scope.users_read == 0 and not again.pending
+
+
+def test_edits_by_another_admin_are_found_and_repaired(env: SyncEnv, other_admin: KeycloakAdmin) -> None:
+    nip = NIPS[10]
+    user = env.user(nip)
+    expected_first = user["firstName"]
+    unit_groups = _unit_group_ids(env, user["id"])
+    assert len(unit_groups) == 1
+    # Somebody renames the person and takes them out of their unit group by hand.
+    edited: dict[str, Any] = {**user, "firstName": "Diubah Manual"}
+    other_admin.put(f"/users/{user['id']}", edited)
+    other_admin.delete(f"/users/{user['id']}/groups/{next(iter(unit_groups))}")
+    plan, result = env.sync(CHANGED, incremental=True)
+    assert plan.scope is not None and plan.scope.mode == "incremental", plan.scope.reason
+    assert plan.scope.users_read == 1
+    change = next(c for c in plan.changes if c.key == nip)
+    assert "firstName" in change.fields and change.add_groups
+    assert result.failed == 0
+    assert env.user(nip)["firstName"] == expected_first
+    assert _unit_group_ids(env, user["id"]) == unit_groups
+
+
+def test_without_admin_events_the_run_is_full_and_says_why(env: SyncEnv) -> None:
+    realm = env.kc.get("")
+    env.kc.put("", {"adminEventsEnabled": False})
+    try:
+        plan = env.plan(CHANGED)  # no cache: a plain full plan
+        assert plan.scope is None
+        from sync.incremental import SyncCache
+        from sync.plan import make_plan
+
+        cache = SyncCache(env.runlog.path)
+        try:
+            plan, _ = make_plan(env.kc, CHANGED, cache=cache)
+        finally:
+            cache.close()
+        assert plan.scope is not None and plan.scope.mode == "full"
+        assert "admin events" in plan.scope.reason
+    finally:
+        env.kc.put("", {"adminEventsEnabled": realm["adminEventsEnabled"]})
+
+
+def test_periodic_full_reconciliation(env: SyncEnv) -> None:
+    time.sleep(1.1)
+    plan, _ = env.sync(CHANGED, incremental=True, full_every_s=1)
+    assert plan.scope is not None and plan.scope.mode == "full"
+    assert "periodic" in plan.scope.reason
