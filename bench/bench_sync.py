@@ -18,6 +18,7 @@ Keycloak: $KEYCLOAK_URL + $KEYCLOAK_ADMIN_PASSWORD, else the local ``test`` inst
 from __future__ import annotations
 
 import argparse
+import base64
 import os
 import resource
 import sys
@@ -25,7 +26,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -33,12 +34,16 @@ from satulogin.kc_admin import AdminConnection, KeycloakAdmin, server_connection
 from satulogin.keycloak_server import KeycloakServer, ServerConfig  # noqa: E402
 from sync.apply import ApplyOptions, apply_plan  # noqa: E402
 from sync.config import default_config  # noqa: E402
-from sync.desired import desired_state  # noqa: E402
+from sync.desired import DesiredUser, desired_state  # noqa: E402
 from sync.loader import load_snapshot  # noqa: E402
+from sync.model import Pegawai  # noqa: E402
 from sync.plan import make_plan  # noqa: E402
 from sync.runlog import RunLog  # noqa: E402
 from sync.safety import SafetyLimits  # noqa: E402
 from sync.snapshot import HrSnapshot  # noqa: E402
+
+if TYPE_CHECKING:
+    from tests.fixtures.hr_sources_ldap import SlapdServer
 
 
 @dataclass
@@ -168,79 +173,242 @@ def _all_groups(kc: KeycloakAdmin) -> list[dict[str, Any]]:
     return [{"id": g.id, "attributes": g.attributes} for g in read_groups(kc).values() if g.kunker]
 
 
-def ldap_federation(conn: AdminConnection, hr: HrSnapshot, sample: int) -> Row:
-    """Keycloak's LDAP federation full sync of the same people loaded into a slapd we start."""
+# Keycloak user attribute (as our sync writes it) -> the LDAP attribute that carries it in the
+# "with attributes" baseline. inetOrgPerson / organizationalPerson / person attributes where one
+# fits; organizationalStatus and info are cosine attributes that inetOrgPerson does not allow,
+# so those entries also carry slapd's built-in extensibleObject auxiliary class.
+LDAP_PROFILE_ATTRS: dict[str, str] = {
+    "nip": "employeeNumber",
+    "golongan": "employeeType",
+    "jabatan_kode": "description",
+    "jabatan_nama": "title",
+    "jenis_jabatan": "businessCategory",
+    "eselon": "info",
+    "status_pegawai": "organizationalStatus",
+    "unit_kode": "departmentNumber",
+    "unit_nama": "ou",
+}
+LDAP_MAPPER_TYPE = "org.keycloak.storage.ldap.mappers.LDAPStorageMapper"
+
+
+def _ldif_line(attr: str, value: str) -> str:
+    """One LDIF attribute line; base64 (``attr::``) unless the value is an RFC 2849 SAFE-STRING."""
+    safe = (
+        value.isascii()
+        and not any(c in value for c in "\0\n\r")
+        and not value.startswith((" ", ":", "<"))
+        and not value.endswith(" ")
+    )
+    if safe:
+        return f"{attr}: {value}\n"
+    return f"{attr}:: {base64.b64encode(value.encode()).decode()}\n"
+
+
+def _ldap_bare_entry(base_dn: str, p: Pegawai) -> str:
+    """The bare person (as the baseline always loaded it): uid, cn, sn, givenName, mail, employeeNumber."""
+    cn = " ".join(p.nama.split()) or p.nip
+    return (
+        f"dn: uid={p.nip},ou=people,{base_dn}\nobjectClass: inetOrgPerson\nuid: {p.nip}\n"
+        + _ldif_line("cn", cn)
+        + _ldif_line("sn", cn.split()[-1])
+        + _ldif_line("givenName", cn.split()[0])
+        + f"employeeNumber: {p.nip}\n"
+        + (_ldif_line("mail", p.email) if p.email else "")
+        + "\n"
+    )
+
+
+def _ldap_profile_entry(base_dn: str, u: DesiredUser) -> str:
+    """The person with the same names, email and profile attribute values our sync writes."""
+    cn = u.first_name if u.first_name == u.last_name else f"{u.first_name} {u.last_name}"
+    lines = [
+        f"dn: uid={u.username},ou=people,{base_dn}\n",
+        "objectClass: inetOrgPerson\n",
+        "objectClass: extensibleObject\n",
+        f"uid: {u.username}\n",
+        _ldif_line("cn", cn),
+        _ldif_line("givenName", u.first_name),
+        _ldif_line("sn", u.last_name),
+    ]
+    if u.email:
+        lines.append(_ldif_line("mail", u.email))
+    for name, values in u.attributes.items():
+        if name not in LDAP_PROFILE_ATTRS:
+            raise RuntimeError(f"no LDAP attribute for the user attribute {name!r}")
+        lines.extend(_ldif_line(LDAP_PROFILE_ATTRS[name], v) for v in values)
+    return "".join(lines) + "\n"
+
+
+def _ldap_component(kc: KeycloakAdmin, slapd: SlapdServer) -> str:
+    """A read-only, importing LDAP user federation in the realm; Keycloak adds its default mappers
+    (username, first name = cn, last name = sn, email = mail, create/modify dates)."""
+    realm_id = kc.get("")["id"]
+    config = {
+        "vendor": ["other"],
+        "connectionUrl": [slapd.url],
+        "bindDn": [slapd.admin_dn],
+        "bindCredential": [slapd.admin_password],
+        "usersDn": [f"ou=people,{slapd.base_dn}"],
+        "usernameLDAPAttribute": ["uid"],
+        "rdnLDAPAttribute": ["uid"],
+        "uuidLDAPAttribute": ["entryUUID"],
+        "userObjectClasses": ["inetOrgPerson"],
+        "editMode": ["READ_ONLY"],
+        "importEnabled": ["true"],
+        "syncRegistrations": ["false"],
+        "searchScope": ["1"],
+        "pagination": ["true"],
+        "batchSizeForSync": ["1000"],
+        "authType": ["simple"],
+        "enabled": ["true"],
+        "trustEmail": ["true"],
+    }
+    resp = kc.post(
+        "/components",
+        {
+            "name": "simpeg-ldap",
+            "providerId": "ldap",
+            "providerType": "org.keycloak.storage.UserStorageProvider",
+            "parentId": realm_id,
+            "config": config,
+        },
+    )
+    return kc.created_id(resp)
+
+
+def _ldap_profile_mappers(kc: KeycloakAdmin, component: str) -> None:
+    """First name from givenName (Keycloak's default for OpenLDAP maps cn) and one
+    user-attribute-ldap-mapper per profile attribute, imported into the same attribute names."""
+    defaults = kc.get("/components", params={"parent": component, "type": LDAP_MAPPER_TYPE}) or []
+    first = [m for m in defaults if m.get("config", {}).get("user.model.attribute") == ["firstName"]]
+    if len(first) != 1:
+        raise RuntimeError(f"expected one firstName mapper on the LDAP component, got {first}")
+    first[0]["config"]["ldap.attribute"] = ["givenName"]
+    kc.put(f"/components/{first[0]['id']}", first[0])
+    for name, ldap_attr in LDAP_PROFILE_ATTRS.items():
+        kc.post(
+            "/components",
+            {
+                "name": f"attr {name}",
+                "providerId": "user-attribute-ldap-mapper",
+                "providerType": LDAP_MAPPER_TYPE,
+                "parentId": component,
+                "config": {
+                    "ldap.attribute": [ldap_attr],
+                    "user.model.attribute": [name],
+                    "read.only": ["true"],
+                    "always.read.value.from.ldap": ["false"],
+                    "is.mandatory.in.ldap": ["false"],
+                },
+            },
+        )
+
+
+def _ldap_spot_check(kc: KeycloakAdmin, users: list[DesiredUser], with_attributes: bool) -> str:
+    """Read a few imported users back; raise if one is missing or (with attributes) differs from
+    what our sync would have written. Returns a short note."""
+    picks = {0: users[0], len(users) - 1: users[-1], len(users) // 2: users[len(users) // 2]}
+    with_eselon = next((u for u in users if "eselon" in u.attributes), None)
+    if with_eselon is not None:
+        picks[-1] = with_eselon
+    problems: list[str] = []
+    seen_attrs = 0
+    for u in picks.values():
+        found = (
+            kc.get("/users", params={"username": u.username, "exact": "true", "briefRepresentation": "false"})
+            or []
+        )
+        if len(found) != 1:
+            problems.append(f"{u.username}: {len(found)} users found")
+            continue
+        rep = found[0]
+        attrs: dict[str, list[str]] = rep.get("attributes") or {}
+        profile = {k: v for k, v in attrs.items() if k in LDAP_PROFILE_ATTRS}
+        seen_attrs += len(profile)
+        if not with_attributes:
+            continue
+        want: dict[str, Any] = {"firstName": u.first_name, "lastName": u.last_name, "email": u.email}
+        for key, value in want.items():
+            if rep.get(key) != value:
+                problems.append(f"{u.username}: {key} {rep.get(key)!r} != {value!r}")
+        if profile != u.attributes:
+            problems.append(f"{u.username}: attributes {profile} != {u.attributes}")
+    if problems:
+        raise RuntimeError("LDAP baseline did not import what it should: " + "; ".join(problems))
+    if with_attributes:
+        return (
+            f"checked {len(picks)} users: names, email and {seen_attrs} profile attributes "
+            "equal to what our sync writes"
+        )
+    return f"checked {len(picks)} users present ({seen_attrs} profile attributes, none expected)"
+
+
+def _ldap_variant(
+    conn: AdminConnection,
+    realm: str,
+    label: str,
+    people: list[Pegawai],
+    users: list[DesiredUser],
+    with_attributes: bool,
+) -> Row:
+    """Load the people into a fresh slapd, federate it into a fresh realm and time Keycloak's
+    triggerFullSync (only the sync is timed)."""
     from tests.fixtures.hr_sources_ldap import SlapdServer
 
-    people = [p for p in hr.pegawai.values() if not p.status.is_leaver][:sample]
     root = Path(tempfile.mkdtemp(prefix="bench-slapd-"))
     slapd = SlapdServer(root)
     slapd.start()
     try:
-        chunk: list[str] = []
-        for p in people:
-            cn = " ".join(p.nama.split()) or p.nip
-            chunk.append(
-                f"dn: uid={p.nip},ou=people,{slapd.base_dn}\nobjectClass: inetOrgPerson\nuid: {p.nip}\n"
-                f"cn: {cn}\nsn: {cn.split()[-1]}\ngivenName: {cn.split()[0]}\nemployeeNumber: {p.nip}\n"
-                + (f"mail: {p.email}\n" if p.email else "")
-                + "\n"
-            )
-            if len(chunk) == 1000:
-                slapd.add("".join(chunk))
-                chunk = []
-        if chunk:
-            slapd.add("".join(chunk))
-        kc = fresh_realm(conn, "t-sync-bench-ldap")
-        realm_id = kc.get("")["id"]
-        config = {
-            "vendor": ["other"],
-            "connectionUrl": [slapd.url],
-            "bindDn": [slapd.admin_dn],
-            "bindCredential": [slapd.admin_password],
-            "usersDn": [f"ou=people,{slapd.base_dn}"],
-            "usernameLDAPAttribute": ["uid"],
-            "rdnLDAPAttribute": ["uid"],
-            "uuidLDAPAttribute": ["entryUUID"],
-            "userObjectClasses": ["inetOrgPerson"],
-            "editMode": ["READ_ONLY"],
-            "importEnabled": ["true"],
-            "syncRegistrations": ["false"],
-            "searchScope": ["1"],
-            "pagination": ["true"],
-            "batchSizeForSync": ["1000"],
-            "authType": ["simple"],
-            "enabled": ["true"],
-            "trustEmail": ["true"],
-        }
-        resp = kc.post(
-            "/components",
-            {
-                "name": "simpeg-ldap",
-                "providerId": "ldap",
-                "providerType": "org.keycloak.storage.UserStorageProvider",
-                "parentId": realm_id,
-                "config": config,
-            },
-        )
-        component = kc.created_id(resp)
-        started = time.monotonic()
-        result = kc.post(
-            f"/user-storage/{component}/sync", params={"action": "triggerFullSync"}, timeout=7200
-        ).json()
-        seconds = time.monotonic() - started
-        kc.close()
-        return Row(
-            "Keycloak LDAP full sync",
-            len(people),
-            seconds,
-            0,
-            0,
-            f"sample of {len(people)}; Keycloak says {result.get('status') or result}; no group/role "
-            "mapping configured (the sync does both)",
-        )
+        if with_attributes:
+            entries = [_ldap_profile_entry(slapd.base_dn, u) for u in users]
+        else:
+            entries = [_ldap_bare_entry(slapd.base_dn, p) for p in people]
+        for i in range(0, len(entries), 1000):
+            slapd.add("".join(entries[i : i + 1000]))
+        kc = fresh_realm(conn, realm)
+        try:
+            component = _ldap_component(kc, slapd)
+            if with_attributes:
+                _ldap_profile_mappers(kc, component)
+            started = time.monotonic()
+            result = kc.post(
+                f"/user-storage/{component}/sync", params={"action": "triggerFullSync"}, timeout=7200
+            ).json()
+            seconds = time.monotonic() - started
+            if result.get("ignored") or result.get("failed") or result.get("added") != len(users):
+                raise RuntimeError(f"{label}: expected {len(users)} users added, Keycloak says {result}")
+            checked = _ldap_spot_check(kc, users, with_attributes)
+        finally:
+            kc.close()
     finally:
         slapd.stop()
+    what = (
+        f"names with gelar, email and {len(LDAP_PROFILE_ATTRS)} attribute mappers"
+        if with_attributes
+        else "uid/cn/sn/givenName/mail/employeeNumber, no attribute mappers"
+    )
+    return Row(
+        label,
+        len(users),
+        seconds,
+        0,
+        0,
+        f"sample of {len(users)}; {what}; Keycloak says {result.get('status')}; {checked}; "
+        "no group/role mapping (the sync does both)",
+    )
+
+
+def ldap_federation(conn: AdminConnection, hr: HrSnapshot, sample: int) -> list[Row]:
+    """Keycloak's LDAP federation full sync of the same people loaded into a slapd we start, in
+    two variants, each in its own realm and slapd: bare users, and users carrying the names,
+    email and profile attribute values our sync writes (imported by attribute mappers)."""
+    people = [p for p in hr.pegawai.values() if not p.status.is_leaver][:sample]
+    desired = desired_state(hr)
+    users = [desired.users[p.nip] for p in people]
+    return [
+        _ldap_variant(conn, "t-sync-bench-ldap", "Keycloak LDAP sync, bare", people, users, False),
+        _ldap_variant(conn, "t-sync-bench-ldap-attrs", "Keycloak LDAP sync, attrs", people, users, True),
+    ]
 
 
 def one_percent(path: Path, n: int) -> dict[str, int]:
@@ -301,8 +469,9 @@ def main() -> None:
         rows.append(python_keycloak_loop(conn, hr, args.baseline_sample))
         print(rows[-1], flush=True)
     if not args.skip_ldap:
-        rows.append(ldap_federation(conn, hr, args.ldap_sample or len(hr.pegawai)))
-        print(rows[-1], flush=True)
+        for row in ldap_federation(conn, hr, args.ldap_sample or len(hr.pegawai)):
+            rows.append(row)
+            print(row, flush=True)
 
     print(f"\nHR sync benchmark: {args.pegawai} pegawai ({active} active), Keycloak at {conn.server_url}")
     print(f"{'scenario':28} {'users':>7} {'seconds':>9} {'users/s':>9} {'writes':>8} {'reads':>7}  note")
