@@ -57,6 +57,7 @@ class ApplyResult:
     seconds: float = 0.0
     errors: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, key, error)
     emails_sent: int = 0
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per phase
 
     @property
     def exit_code(self) -> int:
@@ -446,10 +447,10 @@ def apply_plan(
     reads0, writes0 = kc.counter.snapshot()
     applier = Applier(kc, plan, state, runlog, run_id, options)
     try:
-        applier.groups()
-        applier.roles()
-        applier.joiners()
-        applier.users()
+        for phase in (applier.groups, applier.roles, applier.joiners, applier.users):
+            t0 = time.monotonic()
+            phase()
+            applier.result.phases[phase.__name__] = time.monotonic() - t0
     except BaseException as exc:
         runlog.finish_run(run_id, status="crashed", message=repr(exc))
         raise
