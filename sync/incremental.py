@@ -281,21 +281,29 @@ def _since_events(kc: KeycloakAdmin, realm: dict[str, Any], mark: Watermark, act
     # for an edit by the sync's own account right after a run (give the sync its own account).
     own_from, own_to = mark.read_started_ms, mark.finished_ms
     out = Changed()
-    params: dict[str, Any] = {"dateFrom": str(since), "resourceTypes": list(ADMIN_RESOURCE_TYPES)}
-    for ev in kc.paged("/admin-events", page_size=1000, params=params):
-        who = (ev.get("authDetails") or {}).get("userId")
-        when = int(ev.get("time") or 0)
-        if who == actor and own_from <= when <= own_to:
-            continue  # the sync's own write
-        kind = ev.get("resourceType")
-        parts = (ev.get("resourcePath") or "").split("/")
-        # A partial import is recorded as REALM events, one per imported object's path.
-        if kind == "GROUP":
-            out.groups = True
-        elif kind == "REALM_ROLE":
-            out.roles = True
-        elif len(parts) >= 2 and parts[0] == "users":
-            out.user_ids.add(parts[1])
+    # Two queries, so the last run's own bulk of creations (one event per imported user) is
+    # never paged through: inside its window only updates and deletions can matter (someone
+    # editing or removing what the run had already read); after it, everything.
+    queries: list[dict[str, Any]] = [
+        {"dateFrom": str(own_from), "dateTo": str(own_to), "operationTypes": ["UPDATE", "DELETE", "ACTION"]},
+        {"dateFrom": str(own_to + 1)},
+    ]
+    for query in queries:
+        params = {**query, "resourceTypes": list(ADMIN_RESOURCE_TYPES)}
+        for ev in kc.paged("/admin-events", page_size=1000, params=params):
+            who = (ev.get("authDetails") or {}).get("userId")
+            when = int(ev.get("time") or 0)
+            if who == actor and own_from <= when <= own_to:
+                continue  # the sync's own write
+            kind = ev.get("resourceType")
+            parts = (ev.get("resourcePath") or "").split("/")
+            # A partial import is recorded as REALM events, one per imported object's path.
+            if kind == "GROUP":
+                out.groups = True
+            elif kind == "REALM_ROLE":
+                out.roles = True
+            elif len(parts) >= 2 and parts[0] == "users":
+                out.user_ids.add(parts[1])
     user_params: dict[str, Any] = {"dateFrom": str(since), "type": list(USER_EVENT_TYPES)}
     for ev in kc.paged("/events", page_size=1000, params=user_params):
         if ev.get("userId"):
