@@ -8,11 +8,17 @@ Scenarios, each in a fresh realm ``t-sync-bench*`` carrying the banten declarati
 1. our initial full sync of the generated province (SQLite SIMPEG stand-in -> loader -> plan -> apply);
    baselines on the same people: a python-keycloak loop (create user, add to group, grant
    roles, one user at a time) and Keycloak's own LDAP federation full sync from slapd;
-2. a re-sync with nothing changed; 3. a re-sync with 1% of the people changed.
+2. a re-sync with nothing changed; 3. a re-sync with 1% of the people changed (both as
+   `satulogin sync apply` runs them: incremental, with the run-log cache), and the same no-op
+   read in full (`--full`, the nightly reconciliation). The LDAP baseline runs twice: bare
+   users, and with the same names, e-mail and nine profile attributes through attribute mappers.
 The baselines can run on a sample (``--baseline-sample``, ``--ldap-sample``) and are then
 extrapolated as users/s; the report says so. Prints users/s, write requests, peak RSS.
 
 Keycloak: $KEYCLOAK_URL + $KEYCLOAK_ADMIN_PASSWORD, else the local ``test`` instance (port 18080).
+At 100,000 start from an empty instance: each scenario first deletes its realm, and deleting a
+realm of 100,000 users outlasts Keycloak's 300 s transaction limit on the dev-file (H2)
+database, which then closed the database in one of our runs.
 """
 
 from __future__ import annotations

@@ -35,8 +35,15 @@ FIELDS: dict[str, dict[str, bool]] = {
     "units": {"kode": True, "nama": True, "parent_kode": False},
     "jabatan": {"kode": True, "nama": True, "jenis": True, "unit_kode": True, "eselon": False},
     "pegawai": {
-        "nip": True, "nama": True, "unit_kode": True, "jabatan_kode": True, "status": False,
-        "gelar_depan": False, "gelar_belakang": False, "email": False, "golongan": False,
+        "nip": True,
+        "nama": True,
+        "unit_kode": True,
+        "jabatan_kode": True,
+        "status": False,
+        "gelar_depan": False,
+        "gelar_belakang": False,
+        "email": False,
+        "golongan": False,
         "eselon": False,
     },
 }
@@ -44,11 +51,25 @@ FIELDS: dict[str, dict[str, bool]] = {
 # Column names of the demo SIMPEG stand-in (sync.demo_data writes these tables).
 DEFAULT_COLUMNS: dict[str, dict[str, str]] = {
     "units": {"kode": "kunker", "nama": "nama_unit", "parent_kode": "kunker_induk"},
-    "jabatan": {"kode": "kode_jabatan", "nama": "nama_jabatan", "jenis": "jenis_jabatan",
-                "unit_kode": "kunker", "eselon": "eselon"},
-    "pegawai": {"nip": "nip", "nama": "nama", "gelar_depan": "gelar_depan",
-                "gelar_belakang": "gelar_belakang", "unit_kode": "kunker", "jabatan_kode": "kode_jabatan",
-                "status": "status_pegawai", "email": "email", "golongan": "golongan", "eselon": "eselon"},
+    "jabatan": {
+        "kode": "kode_jabatan",
+        "nama": "nama_jabatan",
+        "jenis": "jenis_jabatan",
+        "unit_kode": "kunker",
+        "eselon": "eselon",
+    },
+    "pegawai": {
+        "nip": "nip",
+        "nama": "nama",
+        "gelar_depan": "gelar_depan",
+        "gelar_belakang": "gelar_belakang",
+        "unit_kode": "kunker",
+        "jabatan_kode": "kode_jabatan",
+        "status": "status_pegawai",
+        "email": "email",
+        "golongan": "golongan",
+        "eselon": "eselon",
+    },
 }
 _STATUSES = tuple(s.value for s in StatusPegawai)
 DEFAULT_TABLES = {"units": "unit_kerja", "jabatan": "jabatan", "pegawai": "pegawai"}
@@ -82,14 +103,20 @@ class SqlSource(_SourceBase):
         try:
             url = make_url(self.url)
         except ArgumentError:
-            raise ValueError(f"url {self.url!r} is not a SQLAlchemy URL (e.g. mysql+pymysql://user@host/db)"
-                             " / url tidak sah") from None
+            raise ValueError(
+                f"url {self.url!r} is not a SQLAlchemy URL (e.g. mysql+pymysql://user@host/db)"
+                " / url tidak sah"
+            ) from None
         if url.password is not None:
-            raise ValueError("the URL must not contain a password; use password_env / "
-                             "jangan tulis kata sandi di URL, gunakan password_env")
+            raise ValueError(
+                "the URL must not contain a password; use password_env / "
+                "jangan tulis kata sandi di URL, gunakan password_env"
+            )
         if url.get_backend_name() not in ("sqlite", "mysql", "mariadb", "postgresql"):
-            raise ValueError(f"database {url.get_backend_name()!r} is not supported: sqlite, mysql, mariadb, "
-                             "postgresql / jenis basis data tidak didukung")
+            raise ValueError(
+                f"database {url.get_backend_name()!r} is not supported: sqlite, mysql, mariadb, "
+                "postgresql / jenis basis data tidak didukung"
+            )
         return self
 
 
@@ -105,7 +132,7 @@ class CsvSource(_SourceBase):
 class XlsxSource(_SourceBase):
     type: Literal["xlsx"]
     path: Path
-    sheet: str | None = None      # the first sheet when not given
+    sheet: str | None = None  # the first sheet when not given
     header_row: int = Field(default=1, ge=1)
 
 
@@ -116,12 +143,12 @@ class RestSource(_SourceBase):
     url: str
     api_key_env: str | None = None
     api_key_header: str = "X-API-Key"
-    items_key: str = "data"             # where the list is in each page; "" = the body is the list
+    items_key: str = "data"  # where the list is in each page; "" = the body is the list
     page_param: str = "page"
     page_size_param: str = "per_page"
     page_size: int = Field(default=500, ge=1, le=10000)
     first_page: int = 1
-    last_page_key: str | None = "meta.last_page"   # dotted path; paging also stops on a short page
+    last_page_key: str | None = "meta.last_page"  # dotted path; paging also stops on a short page
     timeout_s: float = Field(default=30.0, gt=0)
     retries: int = Field(default=4, ge=0, le=10)
     backoff_s: float = Field(default=0.5, ge=0)
@@ -133,8 +160,8 @@ SourceConfig = Annotated[SqlSource | CsvSource | XlsxSource | RestSource, Field(
 class LdapEnrichment(_Strict):
     """A directory that adds attributes (e-mail, ...) to pegawai, matched by NIP."""
 
-    url: str                                     # ldap://host:389 or ldaps://host:636
-    bind_dn: str | None = None                   # anonymous bind when not given
+    url: str  # ldap://host:389 or ldaps://host:636
+    bind_dn: str | None = None  # anonymous bind when not given
     password_env: str | None = None
     start_tls: bool = False
     base_dn: str
@@ -142,9 +169,9 @@ class LdapEnrichment(_Strict):
     nip_attribute: str = "employeeNumber"
     # pegawai field (email, ...) or an extra name -> LDAP attribute
     attributes: dict[str, str] = Field(default_factory=lambda: {"email": "mail"})
-    prefer: Literal["ldap", "source"] = "ldap"   # which wins when both have a value
+    prefer: Literal["ldap", "source"] = "ldap"  # which wins when both have a value
     page_size: int = Field(default=500, ge=1, le=5000)
-    timeout_s: int = Field(default=30, gt=0)   # ldap3 packs it into a socket option: whole seconds
+    timeout_s: int = Field(default=30, gt=0)  # ldap3 packs it into a socket option: whole seconds
 
 
 class SyncConfig(_Strict):
@@ -171,12 +198,15 @@ class SyncConfig(_Strict):
         problems: list[str] = []
         unknown = sorted(set(columns) - set(fields))
         if unknown:
-            problems.append(f".columns: unknown field(s) {', '.join(unknown)} / tidak dikenal "
-                            f"(known: {', '.join(fields)})")
+            problems.append(
+                f".columns: unknown field(s) {', '.join(unknown)} / tidak dikenal "
+                f"(known: {', '.join(fields)})"
+            )
         missing = [f for f, required in fields.items() if required and f not in columns]
         if missing:
-            problems.append(f".columns: missing required field(s) {', '.join(missing)} / "
-                            "field wajib belum dipetakan")
+            problems.append(
+                f".columns: missing required field(s) {', '.join(missing)} / field wajib belum dipetakan"
+            )
         if problems:
             raise ValueError("\n".join(problems))
         return source
@@ -184,8 +214,11 @@ class SyncConfig(_Strict):
     @field_validator("status_values")
     @classmethod
     def _check_status_values(cls, values: dict[str, str]) -> dict[str, str]:
-        bad = [f".{raw}: {target!r} is not one of {', '.join(_STATUSES)}"
-               for raw, target in values.items() if target not in _STATUSES]
+        bad = [
+            f".{raw}: {target!r} is not one of {', '.join(_STATUSES)}"
+            for raw, target in values.items()
+            if target not in _STATUSES
+        ]
         if bad:
             raise ValueError("\n".join(bad))
         return values
@@ -222,8 +255,10 @@ def parse_config(data: object, source: str) -> SyncConfig:
             where, message = _describe(error)
             # One validator may find several problems: one line each, each naming the field.
             # A line starting with "." names a sub-field: "units" + ".columns: ..." .
-            problems.extend(f"{where}{line}" if line.startswith(".") else f"{where}: {line}"
-                            for line in message.split("\n"))
+            problems.extend(
+                f"{where}{line}" if line.startswith(".") else f"{where}: {line}"
+                for line in message.split("\n")
+            )
         raise ConfigError(source, problems) from None
 
 

@@ -31,8 +31,20 @@ CREATE TABLE pegawai (nip TEXT PRIMARY KEY, nama TEXT NOT NULL, gelar_depan TEXT
                       status_pegawai TEXT NOT NULL);
 """
 LEAVER_STATUSES = ("Pensiun", "Meninggal Dunia", "Mutasi Keluar", "Berhenti", "CLTN")
-PEGAWAI_COLUMNS = ("nip", "nama", "gelar_depan", "gelar_belakang", "jenis_kelamin", "tanggal_lahir", "kunker",
-                   "kode_jabatan", "golongan", "eselon", "email", "status_pegawai")
+PEGAWAI_COLUMNS = (
+    "nip",
+    "nama",
+    "gelar_depan",
+    "gelar_belakang",
+    "jenis_kelamin",
+    "tanggal_lahir",
+    "kunker",
+    "kode_jabatan",
+    "golongan",
+    "eselon",
+    "email",
+    "status_pegawai",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,49 +63,85 @@ class DemoPerson:
 
 BIRO_PEMERINTAHAN = kode_of(1, 1, 1)
 SUBBAG_PEMERINTAHAN = kode_of(1, 1, 1, 1, 1)
-DISKOMINFO_APLIKASI = kode_of(24, 2)   # Bidang Aplikasi Informatika
+DISKOMINFO_APLIKASI = kode_of(24, 2)  # Bidang Aplikasi Informatika
 DEMO_PEOPLE: tuple[DemoPerson, ...] = (
-    DemoPerson("sekda", "196805121994031003", "Bambang Suryadi", "Dr. H.", "M.Si.", f"S{kode_of(1)}", 1,
-               "IV/e"),
-    DemoPerson("kepala_biro", "197203201998032001", "Siti Nurhasanah", "Hj.", "S.H., M.H.",
-               f"S{BIRO_PEMERINTAHAN}", 2, "IV/c"),
+    DemoPerson(
+        "sekda", "196805121994031003", "Bambang Suryadi", "Dr. H.", "M.Si.", f"S{kode_of(1)}", 1, "IV/e"
+    ),
+    DemoPerson(
+        "kepala_biro",
+        "197203201998032001",
+        "Siti Nurhasanah",
+        "Hj.",
+        "S.H., M.H.",
+        f"S{BIRO_PEMERINTAHAN}",
+        2,
+        "IV/c",
+    ),
     # Pengadministrasi Umum of the Setda; Pranata Komputer Ahli Muda of Diskominfo.
     DemoPerson("staf", "199108172015031002", "Dedi Kurniawan", "", "A.Md.", "P01001", 1, "II/d"),
     DemoPerson("admin", "198807142011012001", "Rina Oktaviani", "", "S.Kom., M.T.", "F24006", 2, "III/d"),
 )
 # The unit each well-known person works in (the staf works in a Subbagian of Biro Pemerintahan).
-DEMO_UNITS = {"sekda": kode_of(1), "kepala_biro": BIRO_PEMERINTAHAN, "staf": SUBBAG_PEMERINTAHAN,
-              "admin": DISKOMINFO_APLIKASI}
+DEMO_UNITS = {
+    "sekda": kode_of(1),
+    "kepala_biro": BIRO_PEMERINTAHAN,
+    "staf": SUBBAG_PEMERINTAHAN,
+    "admin": DISKOMINFO_APLIKASI,
+}
 DEMO_NIPS = frozenset(p.nip for p in DEMO_PEOPLE)
 
 
 def demo_people(path: str | Path | None = None) -> dict[str, dict[str, str]]:
     """The well-known people by role (``sekda``, ``kepala_biro``, ``staf``, ``admin``); read
     from the database when given (so renames show), else as generated."""
-    people = {p.role: {"nip": p.nip, "nama": p.nama, "gelar_depan": p.gelar_depan,
-                       "gelar_belakang": p.gelar_belakang, "jabatan_kode": p.jabatan_kode,
-                       "unit_kode": DEMO_UNITS[p.role]} for p in DEMO_PEOPLE}
+    people = {
+        p.role: {
+            "nip": p.nip,
+            "nama": p.nama,
+            "gelar_depan": p.gelar_depan,
+            "gelar_belakang": p.gelar_belakang,
+            "jabatan_kode": p.jabatan_kode,
+            "unit_kode": DEMO_UNITS[p.role],
+        }
+        for p in DEMO_PEOPLE
+    }
     if path is not None:
         with sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True) as db:
             for info in people.values():
                 row = db.execute(
                     "SELECT p.email, j.nama_jabatan, u.nama_unit FROM pegawai p "
                     "JOIN jabatan j ON j.kode_jabatan = p.kode_jabatan "
-                    "JOIN unit_kerja u ON u.kunker = p.kunker WHERE p.nip = ?", (info["nip"],)).fetchone()
+                    "JOIN unit_kerja u ON u.kunker = p.kunker WHERE p.nip = ?",
+                    (info["nip"],),
+                ).fetchone()
                 if row:
                     info.update(email=row[0] or "", jabatan_nama=row[1], unit_nama=row[2])
     return people
 
 
-def _pegawai_row(person: Person | DemoPerson, born: date, unit: str, jabatan: DemoJabatan, email: str | None,
-                 status: str) -> tuple[Any, ...]:
-    return (person.nip, person.nama, person.gelar_depan, person.gelar_belakang,
-            "L" if person.jenis_kelamin == 1 else "P", born.isoformat(), unit, jabatan.kode, person.golongan,
-            jabatan.eselon, email, status)
+def _pegawai_row(
+    person: Person | DemoPerson, born: date, unit: str, jabatan: DemoJabatan, email: str | None, status: str
+) -> tuple[Any, ...]:
+    return (
+        person.nip,
+        person.nama,
+        person.gelar_depan,
+        person.gelar_belakang,
+        "L" if person.jenis_kelamin == 1 else "P",
+        born.isoformat(),
+        unit,
+        jabatan.kode,
+        person.golongan,
+        jabatan.eselon,
+        email,
+        status,
+    )
 
 
-def _people(rng: random.Random, n: int, units: list[DemoUnit], jabatan: list[DemoJabatan]
-            ) -> list[tuple[Any, ...]]:
+def _people(
+    rng: random.Random, n: int, units: list[DemoUnit], jabatan: list[DemoJabatan]
+) -> list[tuple[Any, ...]]:
     by_kode = {j.kode: j for j in jabatan}
     used_nips = set(DEMO_NIPS)
     used_emails: set[str] = set()
@@ -122,11 +170,25 @@ def _people(rng: random.Random, n: int, units: list[DemoUnit], jabatan: list[Dem
     for unit in chosen_units:
         j = rng.choice(staff_jabatan[unit.opd])
         leaver = rng.random() < 0.012
-        person = make_person(rng, used_nips, eselon=None, jenis=j.jenis, jabatan_nama=j.nama,
-                             birth_years=(1960, 1966) if leaver else None)
+        person = make_person(
+            rng,
+            used_nips,
+            eselon=None,
+            jenis=j.jenis,
+            jabatan_nama=j.nama,
+            birth_years=(1960, 1966) if leaver else None,
+        )
         status = rng.choice(LEAVER_STATUSES) if leaver else "Aktif"
-        rows.append(_pegawai_row(person, person.tanggal_lahir, unit.kode, j,
-                                 make_email(rng, person.nama, person.nip, used_emails), status))
+        rows.append(
+            _pegawai_row(
+                person,
+                person.tanggal_lahir,
+                unit.kode,
+                j,
+                make_email(rng, person.nama, person.nip, used_emails),
+                status,
+            )
+        )
     return rows
 
 
@@ -142,24 +204,32 @@ def generate(path: str | Path, n_pegawai: int = 10_000, seed: int = 2026) -> dic
     partial.unlink(missing_ok=True)
     with sqlite3.connect(partial) as db:
         db.executescript(SCHEMA)
-        db.executemany("INSERT INTO unit_kerja VALUES (?, ?, ?, ?)",
-                       [(u.kode, u.nama, u.parent, unit_level(u.kode)) for u in units])
-        db.executemany("INSERT INTO jabatan VALUES (?, ?, ?, ?, ?)",
-                       [(j.kode, j.nama, j.jenis, j.unit, j.eselon) for j in jabatan])
+        db.executemany(
+            "INSERT INTO unit_kerja VALUES (?, ?, ?, ?)",
+            [(u.kode, u.nama, u.parent, unit_level(u.kode)) for u in units],
+        )
+        db.executemany(
+            "INSERT INTO jabatan VALUES (?, ?, ?, ?, ?)",
+            [(j.kode, j.nama, j.jenis, j.unit, j.eselon) for j in jabatan],
+        )
         db.executemany(f"INSERT INTO pegawai VALUES ({', '.join('?' * len(PEGAWAI_COLUMNS))})", people)
     db.close()
-    os.replace(partial, path)   # a reader never sees a half-written file
+    os.replace(partial, path)  # a reader never sees a half-written file
     statuses: dict[str, int] = {}
     for row in people:
         statuses[row[-1]] = statuses.get(row[-1], 0) + 1
     return {
-        "path": str(path), "seed": seed, "units": len(units),
+        "path": str(path),
+        "seed": seed,
+        "units": len(units),
         "opd": sum(1 for u in units if u.parent is None),
         "max_level": max(unit_level(u.kode) for u in units),
         "jabatan": len(jabatan),
-        "jabatan_by_jenis": {k: sum(1 for j in jabatan if j.jenis == k)
-                             for k in ("struktural", "fungsional", "pelaksana")},
-        "pegawai": len(people), "statuses": statuses,
+        "jabatan_by_jenis": {
+            k: sum(1 for j in jabatan if j.jenis == k) for k in ("struktural", "fungsional", "pelaksana")
+        },
+        "pegawai": len(people),
+        "statuses": statuses,
         "demo_people": {p.role: p.nip for p in DEMO_PEOPLE[:n_pegawai]},
         "reference_date": REFERENCE_DATE.isoformat(),
     }
@@ -168,8 +238,16 @@ def generate(path: str | Path, n_pegawai: int = 10_000, seed: int = 2026) -> dic
 RENAME_SUFFIXES = (" dan Inovasi", " dan Pelaporan", " dan Kemitraan", " dan Evaluasi")
 
 
-def apply_changes(path: str | Path, *, movers: int = 0, leavers: int = 0, joiners: int = 0, renames: int = 0,
-                  reparents: int = 0, seed: int = 1) -> dict[str, list[dict[str, str]]]:
+def apply_changes(
+    path: str | Path,
+    *,
+    movers: int = 0,
+    leavers: int = 0,
+    joiners: int = 0,
+    renames: int = 0,
+    reparents: int = 0,
+    seed: int = 1,
+) -> dict[str, list[dict[str, str]]]:
     """Play HR on the demo database: returns what changed, per kind. The well-known demo
     people are never picked. Movers change unit and jabatan (a staff jabatan of the new OPD);
     leavers get a leaver status; joiners are new active staff; renames rename units (and
@@ -177,17 +255,28 @@ def apply_changes(path: str | Path, *, movers: int = 0, leavers: int = 0, joiner
     another level-2 unit of the same OPD through ``kunker_induk`` (the code stays)."""
     rng = random.Random(seed)
     changes: dict[str, list[dict[str, str]]] = {
-        "movers": [], "leavers": [], "joiners": [], "renames": [], "reparents": []}
+        "movers": [],
+        "leavers": [],
+        "joiners": [],
+        "renames": [],
+        "reparents": [],
+    }
     with sqlite3.connect(Path(path)) as db:
-        active = [r[0] for r in db.execute(
-            "SELECT p.nip FROM pegawai p JOIN jabatan j ON j.kode_jabatan = p.kode_jabatan "
-            "WHERE p.status_pegawai = 'Aktif' AND j.jenis_jabatan != 'struktural' ORDER BY p.nip")
-                  if r[0] not in DEMO_NIPS]
+        active = [
+            r[0]
+            for r in db.execute(
+                "SELECT p.nip FROM pegawai p JOIN jabatan j ON j.kode_jabatan = p.kode_jabatan "
+                "WHERE p.status_pegawai = 'Aktif' AND j.jenis_jabatan != 'struktural' ORDER BY p.nip"
+            )
+            if r[0] not in DEMO_NIPS
+        ]
         picked = rng.sample(active, min(len(active), movers + leavers))
         units = [r[0] for r in db.execute("SELECT kunker FROM unit_kerja ORDER BY kunker")]
         staff: dict[str, list[tuple[str, str]]] = {}
-        for kode, unit, jenis in db.execute("SELECT kode_jabatan, kunker, jenis_jabatan FROM jabatan "
-                                            "WHERE jenis_jabatan != 'struktural' ORDER BY kode_jabatan"):
+        for kode, unit, jenis in db.execute(
+            "SELECT kode_jabatan, kunker, jenis_jabatan FROM jabatan "
+            "WHERE jenis_jabatan != 'struktural' ORDER BY kode_jabatan"
+        ):
             staff.setdefault(unit, []).append((kode, jenis))
 
         def opd_of(kunker: str) -> str:
@@ -195,14 +284,24 @@ def apply_changes(path: str | Path, *, movers: int = 0, leavers: int = 0, joiner
 
         for nip in picked[:movers]:
             old_unit, old_jab = db.execute(
-                "SELECT kunker, kode_jabatan FROM pegawai WHERE nip = ?", (nip,)).fetchone()
+                "SELECT kunker, kode_jabatan FROM pegawai WHERE nip = ?", (nip,)
+            ).fetchone()
             new_unit = rng.choice([u for u in units if u != old_unit and opd_of(u) in staff])
             new_jab = rng.choice([k for k, _ in staff[opd_of(new_unit)] if k != old_jab])
-            db.execute("UPDATE pegawai SET kunker = ?, kode_jabatan = ?, eselon = NULL WHERE nip = ?",
-                       (new_unit, new_jab, nip))
-            changes["movers"].append({"nip": nip, "from_unit": old_unit, "to_unit": new_unit,
-                                      "from_jabatan": old_jab, "to_jabatan": new_jab})
-        for nip in picked[movers:movers + leavers]:
+            db.execute(
+                "UPDATE pegawai SET kunker = ?, kode_jabatan = ?, eselon = NULL WHERE nip = ?",
+                (new_unit, new_jab, nip),
+            )
+            changes["movers"].append(
+                {
+                    "nip": nip,
+                    "from_unit": old_unit,
+                    "to_unit": new_unit,
+                    "from_jabatan": old_jab,
+                    "to_jabatan": new_jab,
+                }
+            )
+        for nip in picked[movers : movers + leavers]:
             status = rng.choice(LEAVER_STATUSES)
             db.execute("UPDATE pegawai SET status_pegawai = ? WHERE nip = ?", (status, nip))
             changes["leavers"].append({"nip": nip, "status": status})
@@ -212,14 +311,29 @@ def apply_changes(path: str | Path, *, movers: int = 0, leavers: int = 0, joiner
             unit = rng.choice([u for u in units if opd_of(u) in staff])
             kode, jenis = rng.choice(staff[opd_of(unit)])
             nama_jabatan = db.execute(
-                "SELECT nama_jabatan FROM jabatan WHERE kode_jabatan = ?", (kode,)).fetchone()[0]
-            person = make_person(rng, used_nips, eselon=None, jenis=jenis, jabatan_nama=nama_jabatan,
-                                 birth_years=(1994, 2002))
+                "SELECT nama_jabatan FROM jabatan WHERE kode_jabatan = ?", (kode,)
+            ).fetchone()[0]
+            person = make_person(
+                rng, used_nips, eselon=None, jenis=jenis, jabatan_nama=nama_jabatan, birth_years=(1994, 2002)
+            )
             email = make_email(rng, person.nama, person.nip, used_emails)
-            db.execute(f"INSERT INTO pegawai VALUES ({', '.join('?' * len(PEGAWAI_COLUMNS))})",
-                       (person.nip, person.nama, person.gelar_depan, person.gelar_belakang,
-                        "L" if person.jenis_kelamin == 1 else "P", person.tanggal_lahir.isoformat(), unit,
-                        kode, person.golongan, None, email, "Aktif"))
+            db.execute(
+                f"INSERT INTO pegawai VALUES ({', '.join('?' * len(PEGAWAI_COLUMNS))})",
+                (
+                    person.nip,
+                    person.nama,
+                    person.gelar_depan,
+                    person.gelar_belakang,
+                    "L" if person.jenis_kelamin == 1 else "P",
+                    person.tanggal_lahir.isoformat(),
+                    unit,
+                    kode,
+                    person.golongan,
+                    None,
+                    email,
+                    "Aktif",
+                ),
+            )
             changes["joiners"].append({"nip": person.nip, "unit": unit, "jabatan": kode})
         candidates = [u for u in units if unit_level(u) >= 2]
         for kunker in rng.sample(candidates, min(len(candidates), renames)):
@@ -229,13 +343,16 @@ def apply_changes(path: str | Path, *, movers: int = 0, leavers: int = 0, joiner
                 base = base.removesuffix(suffix)
             new = base + rng.choice([s for s in RENAME_SUFFIXES if base + s != old])
             db.execute("UPDATE unit_kerja SET nama_unit = ? WHERE kunker = ?", (new, kunker))
-            db.execute("UPDATE jabatan SET nama_jabatan = replace(nama_jabatan, ?, ?) WHERE kode_jabatan = ?",
-                       (old, new, f"S{kunker}"))
+            db.execute(
+                "UPDATE jabatan SET nama_jabatan = replace(nama_jabatan, ?, ?) WHERE kode_jabatan = ?",
+                (old, new, f"S{kunker}"),
+            )
             changes["renames"].append({"kunker": kunker, "old": old, "new": new})
         level3 = [u for u in units if unit_level(u) == 3]
         for kunker in rng.sample(level3, min(len(level3), reparents)):
             current = db.execute(
-                "SELECT kunker_induk FROM unit_kerja WHERE kunker = ?", (kunker,)).fetchone()[0]
+                "SELECT kunker_induk FROM unit_kerja WHERE kunker = ?", (kunker,)
+            ).fetchone()[0]
             old_parent = current or unit_parent(kunker)
             choices = [u for u in units if unit_level(u) == 2 and u[:4] == kunker[:4] and u != old_parent]
             if not choices:
@@ -243,6 +360,7 @@ def apply_changes(path: str | Path, *, movers: int = 0, leavers: int = 0, joiner
             new_parent = rng.choice(choices)
             db.execute("UPDATE unit_kerja SET kunker_induk = ? WHERE kunker = ?", (new_parent, kunker))
             changes["reparents"].append(
-                {"kunker": kunker, "old_parent": str(old_parent), "new_parent": new_parent})
+                {"kunker": kunker, "old_parent": str(old_parent), "new_parent": new_parent}
+            )
     db.close()
     return changes

@@ -20,13 +20,23 @@ EMAIL_DOMAIN = "bantenprov.go.id"
 REFERENCE_DATE = date(2026, 1, 1)
 
 GOLONGAN_BY_ESELON = {
-    "I.b": ("IV/d", "IV/e"), "II.a": ("IV/c", "IV/d"), "II.b": ("IV/b", "IV/c"),
-    "III.a": ("IV/a", "IV/b"), "III.b": ("III/d", "IV/a"),
-    "IV.a": ("III/c", "III/d"), "IV.b": ("III/b", "III/c"),
+    "I.b": ("IV/d", "IV/e"),
+    "II.a": ("IV/c", "IV/d"),
+    "II.b": ("IV/b", "IV/c"),
+    "III.a": ("IV/a", "IV/b"),
+    "III.b": ("III/d", "IV/a"),
+    "IV.a": ("III/c", "III/d"),
+    "IV.b": ("III/b", "III/c"),
 }
-BIRTH_YEARS_BY_ESELON = {"I.b": (1966, 1972), "II.a": (1966, 1978), "II.b": (1968, 1980),
-                         "III.a": (1968, 1984), "III.b": (1970, 1986), "IV.a": (1972, 1990),
-                         "IV.b": (1975, 1992)}
+BIRTH_YEARS_BY_ESELON = {
+    "I.b": (1966, 1972),
+    "II.a": (1966, 1978),
+    "II.b": (1968, 1980),
+    "III.a": (1968, 1984),
+    "III.b": (1970, 1986),
+    "IV.a": (1972, 1990),
+    "IV.b": (1975, 1992),
+}
 S1 = ("S.E.", "S.H.", "S.Sos.", "S.Kom.", "S.T.", "S.IP.", "S.AP.", "S.Pd.", "S.Si.", "S.Ak.")
 S2 = ("M.Si.", "M.M.", "M.AP.", "M.T.", "M.H.", "M.Pd.", "M.Kom.", "M.E.")
 
@@ -81,11 +91,12 @@ def make_name(rng: random.Random, female: bool) -> str:
         words.append(rng.choice(lists["nama_tengah"]))
     if rng.random() < 0.9:
         words.append(rng.choice(lists["belakang"]))
-    return " ".join(dict.fromkeys(words))   # no "Nur Nur"
+    return " ".join(dict.fromkeys(words))  # no "Nur Nur"
 
 
-def make_gelar(rng: random.Random, female: bool, born: date, golongan: str, eselon: str | None,
-               jabatan_nama: str) -> tuple[str, str]:
+def make_gelar(
+    rng: random.Random, female: bool, born: date, golongan: str, eselon: str | None, jabatan_nama: str
+) -> tuple[str, str]:
     front: list[str] = []
     back: list[str] = []
     senior = golongan.startswith("IV") or (eselon is not None and eselon < "III.b")
@@ -133,8 +144,15 @@ def make_email(rng: random.Random, nama: str, nip: str, used: set[str]) -> str |
     return email
 
 
-def make_person(rng: random.Random, used_nips: set[str], *, eselon: str | None, jenis: str, jabatan_nama: str,
-                birth_years: tuple[int, int] | None = None) -> Person:
+def make_person(
+    rng: random.Random,
+    used_nips: set[str],
+    *,
+    eselon: str | None,
+    jenis: str,
+    jabatan_nama: str,
+    birth_years: tuple[int, int] | None = None,
+) -> Person:
     female = rng.random() < (0.6 if jenis != "struktural" else 0.35)
     golongan = golongan_for(rng, eselon, jenis, jabatan_nama)
     low, high = birth_years or birth_years_for(eselon, golongan)

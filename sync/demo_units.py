@@ -19,8 +19,16 @@ from .demo_opd import (
     UPTD_PARTS,
 )
 
-WILAYAH = ("Pandeglang", "Lebak", "Kabupaten Tangerang", "Kabupaten Serang", "Kota Tangerang", "Cilegon",
-           "Kota Serang", "Tangerang Selatan")
+WILAYAH = (
+    "Pandeglang",
+    "Lebak",
+    "Kabupaten Tangerang",
+    "Kabupaten Serang",
+    "Kota Tangerang",
+    "Cilegon",
+    "Kota Serang",
+    "Tangerang Selatan",
+)
 UPTD_NAMES = {
     "Badan Pendapatan Daerah": "UPTD Samsat",
     "Dinas Pendidikan dan Kebudayaan": "Kantor Cabang Dinas Pendidikan",
@@ -38,9 +46,9 @@ class DemoUnit:
     kode: str
     nama: str
     parent: str | None
-    opd: str            # the level-1 kunker
-    eselon: str         # of its head
-    kepala: str         # the head's jabatan name
+    opd: str  # the level-1 kunker
+    eselon: str  # of its head
+    kepala: str  # the head's jabatan name
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +68,7 @@ def kode_of(*parts: int) -> str:
 def _topic(name: str) -> str:
     for prefix in ("Bidang ", "Bagian ", "Inspektur Pembantu "):
         if name.startswith(prefix):
-            return name[len(prefix):]
+            return name[len(prefix) :]
     return name
 
 

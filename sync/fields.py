@@ -9,21 +9,47 @@ from functools import cache
 
 from .model import ESELON_ORDER, GOLONGAN_ORDER, JenisJabatan
 
-_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
 _JABATAN_KODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _ESELON = re.compile(r"^(I{1,3}|IV|V)[./ ]?([ab])$", re.IGNORECASE)
-_PPPK_GOLONGAN = {"I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV",
-                  "XV", "XVI", "XVII"}
+_PPPK_GOLONGAN = {
+    "I",
+    "II",
+    "III",
+    "IV",
+    "V",
+    "VI",
+    "VII",
+    "VIII",
+    "IX",
+    "X",
+    "XI",
+    "XII",
+    "XIII",
+    "XIV",
+    "XV",
+    "XVI",
+    "XVII",
+}
 
 JENIS_VALUES: dict[str, JenisJabatan] = {
-    "struktural": JenisJabatan.STRUKTURAL, "jpt": JenisJabatan.STRUKTURAL,
-    "jabatan pimpinan tinggi": JenisJabatan.STRUKTURAL, "administrator": JenisJabatan.STRUKTURAL,
-    "pengawas": JenisJabatan.STRUKTURAL, "s": JenisJabatan.STRUKTURAL,
-    "fungsional": JenisJabatan.FUNGSIONAL, "jft": JenisJabatan.FUNGSIONAL,
-    "fungsional tertentu": JenisJabatan.FUNGSIONAL, "f": JenisJabatan.FUNGSIONAL,
-    "pelaksana": JenisJabatan.PELAKSANA, "jfu": JenisJabatan.PELAKSANA,
-    "fungsional umum": JenisJabatan.PELAKSANA, "p": JenisJabatan.PELAKSANA,
+    "struktural": JenisJabatan.STRUKTURAL,
+    "jpt": JenisJabatan.STRUKTURAL,
+    "jabatan pimpinan tinggi": JenisJabatan.STRUKTURAL,
+    "administrator": JenisJabatan.STRUKTURAL,
+    "pengawas": JenisJabatan.STRUKTURAL,
+    "s": JenisJabatan.STRUKTURAL,
+    "fungsional": JenisJabatan.FUNGSIONAL,
+    "jft": JenisJabatan.FUNGSIONAL,
+    "fungsional tertentu": JenisJabatan.FUNGSIONAL,
+    "f": JenisJabatan.FUNGSIONAL,
+    "pelaksana": JenisJabatan.PELAKSANA,
+    "jfu": JenisJabatan.PELAKSANA,
+    "fungsional umum": JenisJabatan.PELAKSANA,
+    "p": JenisJabatan.PELAKSANA,
 }
 
 
@@ -43,8 +69,10 @@ def code_text(value: object, label: str) -> tuple[str, str | None]:
         return "", None
     if isinstance(value, bool | int | float | Decimal):
         shown = f"{value:.6g}" if isinstance(value, float) else str(value)
-        return shown, (f"{label} dibaca sebagai angka ({shown}), bukan teks; format kolom {label} sebagai "
-                       f"Teks / {label} arrived as a number, not text; format the {label} column as Text")
+        return shown, (
+            f"{label} dibaca sebagai angka ({shown}), bukan teks; format kolom {label} sebagai "
+            f"Teks / {label} arrived as a number, not text; format the {label} column as Text"
+        )
     return str(value).strip(), None
 
 
@@ -59,18 +87,20 @@ def kunker_problems(kode: str, label: str = "kunker") -> list[str]:
         problems.append(f"{label} {kode} harus diawali 00 / {label} must start with 00")
     if not kode.endswith("000"):
         problems.append(f"{label} {kode} harus diakhiri 000 / {label} must end with 000")
-    pairs = [kode[i:i + 2] for i in range(2, 12, 2)]
+    pairs = [kode[i : i + 2] for i in range(2, 12, 2)]
     if pairs[0] == "00":
         problems.append(f"{label} {kode} tidak punya level 1 (OPD) / {label} has no level-1 (OPD) part")
     else:
         depth = pairs.index("00") if "00" in pairs else 5
         if any(p != "00" for p in pairs[depth:]):
-            problems.append(f"{label} {kode} melompati level (ada 00 di tengah) / "
-                            f"{label} skips a level (00 between levels)")
+            problems.append(
+                f"{label} {kode} melompati level (ada 00 di tengah) / "
+                f"{label} skips a level (00 between levels)"
+            )
     return problems
 
 
-@cache   # a few dozen distinct values across a province: parse each once
+@cache  # a few dozen distinct values across a province: parse each once
 def normalise_eselon(value: str) -> str | None:
     """``II.a``, ``IIa``, ``II/a``, ``ii a`` -> ``II.a``; ``None`` when it is not an eselon."""
     match = _ESELON.match(value.strip())

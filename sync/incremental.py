@@ -40,7 +40,17 @@ from urllib.parse import quote
 from satulogin.errors import SatuLoginError
 from satulogin.kc_admin import KeycloakAdmin
 
-from .desired import DesiredGroup, DesiredRole, DesiredState, DesiredUser
+from .desired import (
+    KUNKER_ATTR,
+    MANAGED_ATTR,
+    MANAGED_VALUE,
+    PEGAWAI_ROLE,
+    ROLE_PREFIX,
+    DesiredGroup,
+    DesiredRole,
+    DesiredState,
+    DesiredUser,
+)
 from .keycloak_state import (
     KcGroup,
     KcRole,
@@ -55,9 +65,12 @@ from .keycloak_state import (
 )
 
 GONE = "gone-from-source"
+OBSOLETE = "obsolete"  # a unit or jabatan gone from the source; its group/role stays in Keycloak
+FAILED = "failed"  # the last write failed: read again next run
+PEGAWAI_FP = "realm-role"
 # User events that change what the sync owns (names, e-mail) or remove the account.
 USER_EVENT_TYPES = ("UPDATE_PROFILE", "UPDATE_EMAIL", "DELETE_ACCOUNT")
-REQUIRED_USER_EVENTS = ("UPDATE_PROFILE", "UPDATE_EMAIL")
+REQUIRED_USER_EVENTS = USER_EVENT_TYPES
 ADMIN_RESOURCE_TYPES = (
     "USER",
     "GROUP_MEMBERSHIP",
@@ -193,12 +206,15 @@ class SyncCache:
         deletes: Iterable[tuple[str, str]],
         watermark: Watermark,
         replace_all: bool = False,
+        replace_kinds: tuple[str, ...] = (),
     ) -> None:
         with self._lock:
             self._db.execute("BEGIN")
             try:
                 if replace_all:
                     self._db.execute("DELETE FROM sync_cache WHERE realm_id=?", (realm_id,))
+                for kind in replace_kinds:
+                    self._db.execute("DELETE FROM sync_cache WHERE realm_id=? AND kind=?", (realm_id, kind))
                 self._db.executemany(
                     "INSERT OR REPLACE INTO sync_cache (realm_id, kind, key, kc_id, fp)"
                     " VALUES (?, ?, ?, ?, ?)",
@@ -297,7 +313,10 @@ def _since_events(kc: KeycloakAdmin, realm: dict[str, Any], mark: Watermark, act
                 continue  # the sync's own write
             kind = ev.get("resourceType")
             parts = (ev.get("resourcePath") or "").split("/")
-            # A partial import is recorded as REALM events, one per imported object's path.
+            if kind == "REALM":
+                # A partial import (recorded as REALM events) may recreate users, groups and
+                # roles under new ids; a realm update may have switched events off and on.
+                return "realm diubah/diimpor pihak lain / the realm was updated or imported by somebody else"
             if kind == "GROUP":
                 out.groups = True
             elif kind == "REALM_ROLE":
@@ -312,13 +331,41 @@ def _since_events(kc: KeycloakAdmin, realm: dict[str, Any], mark: Watermark, act
 
 
 def _groups_from_cache(desired: DesiredState, cached: dict[str, tuple[str, str]]) -> dict[str, KcGroup]:
+    """The managed group tree as the last run left it: the desired units, plus units gone from
+    the source (their groups stay in Keycloak; leavers and movers still need their ids)."""
     groups: dict[str, KcGroup] = {}
-    for g in desired.groups.values():
-        parent = cached[g.parent_kunker][0] if g.parent_kunker else None
-        gid = cached[g.kunker][0]
-        groups[gid] = KcGroup(id=gid, name=g.name, parent_id=parent, attributes=g.attributes)
+    for k, (gid, fp) in cached.items():
+        g = desired.groups.get(k)
+        if g is not None:
+            parent = cached[g.parent_kunker][0] if g.parent_kunker else None
+            groups[gid] = KcGroup(id=gid, name=g.name, parent_id=parent, attributes=g.attributes)
+        elif fp == OBSOLETE:
+            attrs = {KUNKER_ATTR: [k], MANAGED_ATTR: [MANAGED_VALUE]}
+            groups[gid] = KcGroup(id=gid, name=k, parent_id=None, attributes=attrs)
     _fill_paths(groups)
     return groups
+
+
+def _roles_from_cache(desired: DesiredState, cached: dict[str, tuple[str, str]]) -> dict[str, KcRole]:
+    roles: dict[str, KcRole] = {}
+    for n, (rid, fp) in cached.items():
+        r = desired.roles.get(n)
+        if r is not None:
+            roles[n] = KcRole(id=rid, name=n, description=r.description, attributes=r.attributes)
+        elif fp == OBSOLETE:
+            roles[n] = KcRole(id=rid, name=n, description="", attributes={MANAGED_ATTR: [MANAGED_VALUE]})
+        elif fp == PEGAWAI_FP:
+            roles[n] = KcRole(id=rid, name=n, description="", attributes={})
+    return roles
+
+
+def _cache_matches(
+    desired: dict[str, Any], cached: dict[str, tuple[str, str]], fp: Any, extra: tuple[str, ...] = ()
+) -> bool:
+    """Every desired unit/jabatan remembered as it is now, and nothing else but obsolete ones."""
+    if any(cached.get(k, ("", ""))[1] != fp(v) for k, v in desired.items()):
+        return False
+    return all(k in desired or f in (OBSOLETE, *extra) for k, (_, f) in cached.items())
 
 
 def _user_by_username(kc: KeycloakAdmin, username: str) -> KcUser | None:
@@ -424,11 +471,11 @@ def incremental_state(
     scope.last_full_ms = mark.last_full_ms
     scope.managed_users = sum(1 for uid, fp in view.users.values() if uid and fp != GONE)
     # Groups and roles: synthesised from the cache while nothing about them changed.
-    group_ok = not changed.groups and all(
-        view.groups.get(k, ("", ""))[1] == fp_group(g) for k, g in desired.groups.items()
-    )
-    role_ok = not changed.roles and all(
-        view.roles.get(n, ("", ""))[1] == fp_role(r) for n, r in desired.roles.items()
+    group_ok = not changed.groups and _cache_matches(desired.groups, view.groups, fp_group)
+    role_ok = (
+        not changed.roles
+        and PEGAWAI_ROLE in view.roles
+        and _cache_matches(desired.roles, view.roles, fp_role, (PEGAWAI_FP,))
     )
     if group_ok:
         groups = _groups_from_cache(desired, view.groups)
@@ -436,14 +483,13 @@ def incremental_state(
     else:
         groups = read_groups(kc)
         _fill_paths(groups)
-    if role_ok:
-        roles = {
-            n: KcRole(id=view.roles[n][0], name=n, description=r.description, attributes=r.attributes)
-            for n, r in desired.roles.items()
-        }
-        scope.roles_read = False
-    else:
-        roles = read_roles(kc)
+        missing = {gid for gid, _ in view.groups.values()} - set(groups)
+        if missing:
+            # A unit group deleted by hand: its members must be put back into the new one,
+            # and only a full run sees who they are.
+            return full(f"{len(missing)} grup unit dihapus di Keycloak / unit group(s) deleted in Keycloak")
+    roles = _roles_from_cache(desired, view.roles) if role_ok else read_roles(kc)
+    scope.roles_read = not role_ok
 
     users: dict[str, KcUser] = {}
 
@@ -455,7 +501,10 @@ def incremental_state(
         else:
             user = _user_by_username(kc, nip)
         if user is not None and nip in touched:
-            list_membership(kc, user)  # somebody changed them: trust no derived membership
+            # Somebody changed them: put back a unit group or jabatan role they lost, but take
+            # nothing away that a full run would keep (e.g. an acting assignment by hand).
+            list_membership(kc, user)
+            user.membership_repair_only = True
         return user
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -514,11 +563,14 @@ def remember(
     deletes: list[tuple[str, str]] = []
     desired = scope.desired
     for nip in scope.considered:
-        if ("user", nip) in failed:
-            deletes.append(("user", nip))
-            continue
         d = desired.users.get(nip)
         user = state.users.get(nip)
+        if ("user", nip) in failed:
+            if user is not None and user.managed:
+                upserts.append(("user", nip, user.id, FAILED))  # keep the id: read again next run
+            else:
+                deletes.append(("user", nip))
+            continue
         if user is not None and not user.managed and nip not in adopted:
             deletes.append(("user", nip))  # somebody else's account: read again every run
             continue
@@ -533,16 +585,24 @@ def remember(
             deletes.append(("user", nip))  # not created (skipped as already there): read next time
             continue
         upserts.append(("user", nip, uid or "", fp_user(d)))
+    # Units and jabatan are remembered whole each time (obsolete ones included).
     for k, g in desired.groups.items():
-        if ("group", k) in failed or k not in group_ids:
-            deletes.append(("group", k))
-        else:
+        if ("group", k) not in failed and k in group_ids:
             upserts.append(("group", k, group_ids[k], fp_group(g)))
+    for k, kg in state.groups_by_kunker.items():
+        if k not in desired.groups:
+            upserts.append(("group", k, kg.id, OBSOLETE))
     for n, r in desired.roles.items():
-        if ("role", n) in failed or n not in role_ids:
-            deletes.append(("role", n))
-        else:
+        current = state.roles.get(n)
+        if current is not None and not current.managed:
+            continue  # a hand-made role with a jabatan's name: never ours
+        if ("role", n) not in failed and n in role_ids:
             upserts.append(("role", n, role_ids[n], fp_role(r)))
+    for n, kr in state.roles.items():
+        if kr.managed and n.startswith(ROLE_PREFIX) and n not in desired.roles:
+            upserts.append(("role", n, kr.id, OBSOLETE))
+    if PEGAWAI_ROLE in role_ids:
+        upserts.append(("role", PEGAWAI_ROLE, role_ids[PEGAWAI_ROLE], PEGAWAI_FP))
     mark = Watermark(
         actor=scope.actor,
         read_started_ms=scope.started_ms,
@@ -556,4 +616,5 @@ def remember(
         deletes=deletes,
         watermark=mark,
         replace_all=scope.mode == "full",
+        replace_kinds=("group", "role"),
     )

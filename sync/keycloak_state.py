@@ -75,6 +75,9 @@ class KcUser:
     # Filled only when membership is listed (verify mode or an adopted user).
     group_ids: set[str] | None = None
     realm_roles: set[str] | None = None
+    # Listed only to put back what is missing (incremental runs, users somebody else touched):
+    # removals still follow the attributes, as in a full run.
+    membership_repair_only: bool = False
 
     @property
     def managed(self) -> bool:

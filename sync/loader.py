@@ -23,8 +23,13 @@ Progress = Callable[[str, int], None]
 PROGRESS_EVERY = 1000
 
 
-def _records(source: Source, columns: dict[str, str], extra_columns: dict[str, str], kind: str,
-             progress: Progress | None) -> Iterator[RawRecord]:
+def _records(
+    source: Source,
+    columns: dict[str, str],
+    extra_columns: dict[str, str],
+    kind: str,
+    progress: Progress | None,
+) -> Iterator[RawRecord]:
     checked = False
     count = 0
     for key, row in source.rows():
@@ -33,7 +38,8 @@ def _records(source: Source, columns: dict[str, str], extra_columns: dict[str, s
             if missing:
                 raise SourceError(
                     f"sumber {source.name} ({kind}) tidak punya kolom / lacks column {', '.join(missing)}; "
-                    f"ada / available: {', '.join(map(str, row))}. Periksa / check {kind}.columns")
+                    f"ada / available: {', '.join(map(str, row))}. Periksa / check {kind}.columns"
+                )
             checked = True
         count += 1
         if progress is not None and count % PROGRESS_EVERY == 0:
@@ -53,8 +59,9 @@ def read_records(config: SyncConfig, kind: str, progress: Progress | None = None
     return list(_records(source, config.columns(kind), dict(source_config.extra_columns), kind, progress))
 
 
-def merge_directory(config: SyncConfig, pegawai: list[RawRecord], progress: Progress | None = None
-                    ) -> tuple[list[RawRecord], int]:
+def merge_directory(
+    config: SyncConfig, pegawai: list[RawRecord], progress: Progress | None = None
+) -> tuple[list[RawRecord], int]:
     """Fill pegawai fields from LDAP by NIP; returns the records and how many entries were read."""
     if config.ldap is None:
         return pegawai, 0
@@ -82,14 +89,16 @@ def merge_directory(config: SyncConfig, pegawai: list[RawRecord], progress: Prog
     return merged, directory.entries_read
 
 
-def load_snapshot(config: SyncConfig, *, progress: Progress | None = None, today: date | None = None
-                  ) -> HrSnapshot:
+def load_snapshot(
+    config: SyncConfig, *, progress: Progress | None = None, today: date | None = None
+) -> HrSnapshot:
     units = read_records(config, "units", progress)
     jabatan = read_records(config, "jabatan", progress)
     pegawai = read_records(config, "pegawai", progress)
     pegawai, ldap_entries = merge_directory(config, pegawai, progress)
-    snapshot = validate(units, jabatan, pegawai, StatusMapper(config.status_values, config.status_default),
-                        today=today)
+    snapshot = validate(
+        units, jabatan, pegawai, StatusMapper(config.status_values, config.status_default), today=today
+    )
     if config.ldap is not None:
         snapshot.source_counts["ldap"] = ldap_entries
     return snapshot

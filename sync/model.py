@@ -13,7 +13,7 @@ from enum import StrEnum
 class JenisJabatan(StrEnum):
     """Kind of position (PP 11/2017 and PermenPANRB naming)."""
 
-    STRUKTURAL = "struktural"   # JPT, administrator, pengawas
+    STRUKTURAL = "struktural"  # JPT, administrator, pengawas
     FUNGSIONAL = "fungsional"
     PELAKSANA = "pelaksana"
 
@@ -23,7 +23,7 @@ class StatusPegawai(StrEnum):
     PENSIUN = "pensiun"
     BERHENTI = "berhenti"
     MENINGGAL = "meninggal"
-    CLTN = "cltn"                  # cuti di luar tanggungan negara
+    CLTN = "cltn"  # cuti di luar tanggungan negara
     MUTASI_KELUAR = "mutasi_keluar"
 
     @property
@@ -36,8 +36,23 @@ ESELON_ORDER: tuple[str, ...] = ("I.a", "I.b", "II.a", "II.b", "III.a", "III.b",
 
 # Golongan ruang from lowest to highest (PNS); PPPK uses I..XVII and is kept as given.
 GOLONGAN_ORDER: tuple[str, ...] = (
-    "I/a", "I/b", "I/c", "I/d", "II/a", "II/b", "II/c", "II/d",
-    "III/a", "III/b", "III/c", "III/d", "IV/a", "IV/b", "IV/c", "IV/d", "IV/e",
+    "I/a",
+    "I/b",
+    "I/c",
+    "I/d",
+    "II/a",
+    "II/b",
+    "II/c",
+    "II/d",
+    "III/a",
+    "III/b",
+    "III/c",
+    "III/d",
+    "IV/a",
+    "IV/b",
+    "IV/c",
+    "IV/d",
+    "IV/e",
 )
 
 
@@ -61,13 +76,13 @@ class Jabatan:
     nama: str
     jenis: JenisJabatan
     unit_kode: str
-    eselon: str | None = None   # only for struktural
+    eselon: str | None = None  # only for struktural
 
 
 @dataclass(frozen=True, slots=True)
 class Pegawai:
     nip: str
-    nama: str                      # full name with gelar, as HR writes it
+    nama: str  # full name with gelar, as HR writes it
     unit_kode: str
     jabatan_kode: str
     status: StatusPegawai = StatusPegawai.AKTIF
@@ -95,8 +110,8 @@ class Pegawai:
 class SourceRow:
     """Where a record came from, so a quarantine entry and the run log can name it."""
 
-    source: str        # e.g. "simpeg-sql", "pegawai.csv"
-    row: int | str     # row number or record key
+    source: str  # e.g. "simpeg-sql", "pegawai.csv"
+    row: int | str  # row number or record key
     raw: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
 
     def __str__(self) -> str:
@@ -107,8 +122,8 @@ class SourceRow:
 class Quarantined:
     """A record that failed validation, with every reason, and the row it came from."""
 
-    kind: str                 # "unit" | "jabatan" | "pegawai"
-    key: str                  # kunker, jabatan code or NIP as given (may be malformed)
+    kind: str  # "unit" | "jabatan" | "pegawai"
+    key: str  # kunker, jabatan code or NIP as given (may be malformed)
     origin: SourceRow
     reasons: tuple[str, ...]
 
@@ -118,7 +133,7 @@ def unit_level(kode: str) -> int:
     body = kode[2:12]
     level = 0
     for i in range(0, 10, 2):
-        if body[i:i + 2] == "00":
+        if body[i : i + 2] == "00":
             break
         level += 1
     return level

@@ -24,8 +24,8 @@ BANTEN_REGENCIES: frozenset[str] = frozenset({"3601", "3602", "3603", "3604", "3
 @dataclass(frozen=True, slots=True)
 class NipParts:
     tanggal_lahir: date
-    tmt_cpns: tuple[int, int]   # (year, month)
-    jenis_kelamin: int          # 1 male, 2 female
+    tmt_cpns: tuple[int, int]  # (year, month)
+    jenis_kelamin: int  # 1 male, 2 female
     urutan: str
 
 
@@ -42,8 +42,10 @@ def nip_problems(nip: str, *, today: date | None = None) -> list[str]:
     if not nip:
         return ["NIP kosong / NIP is empty"]
     if len(nip) != 18 and ("E" in nip.upper() or "." in nip or "," in nip) and _NUMBER_LOOKING.match(nip):
-        return [f"NIP {nip!r} tertulis sebagai angka (mis. 1.98E+17); simpan kolom NIP sebagai Teks / "
-                "NIP was written as a number by a spreadsheet; store the NIP column as Text"]
+        return [
+            f"NIP {nip!r} tertulis sebagai angka (mis. 1.98E+17); simpan kolom NIP sebagai Teks / "
+            "NIP was written as a number by a spreadsheet; store the NIP column as Text"
+        ]
     if not nip.isdigit() or not nip.isascii():
         return [f"NIP {nip!r} harus berisi angka saja / NIP must contain digits only"]
     if len(nip) != 18:
@@ -51,24 +53,36 @@ def nip_problems(nip: str, *, today: date | None = None) -> list[str]:
     problems: list[str] = []
     born = _as_date(int(nip[0:4]), int(nip[4:6]), int(nip[6:8]))
     if born is None:
-        problems.append(f"tanggal lahir {nip[0:8]} dalam NIP tidak valid / "
-                        "the birth date embedded in the NIP is not a date")
+        problems.append(
+            f"tanggal lahir {nip[0:8]} dalam NIP tidak valid / "
+            "the birth date embedded in the NIP is not a date"
+        )
     elif born > today or born.year < 1900:
-        problems.append(f"tanggal lahir {nip[0:8]} dalam NIP tidak masuk akal / "
-                        "the birth date embedded in the NIP is implausible")
+        problems.append(
+            f"tanggal lahir {nip[0:8]} dalam NIP tidak masuk akal / "
+            "the birth date embedded in the NIP is implausible"
+        )
     tmt_year, tmt_month = int(nip[8:12]), int(nip[12:14])
     if not 1 <= tmt_month <= 12:
-        problems.append(f"bulan TMT CPNS {nip[12:14]} dalam NIP tidak valid (01-12) / "
-                        "the TMT CPNS month embedded in the NIP must be 01-12")
+        problems.append(
+            f"bulan TMT CPNS {nip[12:14]} dalam NIP tidak valid (01-12) / "
+            "the TMT CPNS month embedded in the NIP must be 01-12"
+        )
     elif (tmt_year, tmt_month) > (today.year, today.month):
-        problems.append(f"TMT CPNS {nip[8:14]} dalam NIP ada di masa depan / "
-                        "the TMT CPNS embedded in the NIP is in the future")
+        problems.append(
+            f"TMT CPNS {nip[8:14]} dalam NIP ada di masa depan / "
+            "the TMT CPNS embedded in the NIP is in the future"
+        )
     elif born is not None and tmt_year < born.year + 15:
-        problems.append(f"TMT CPNS {nip[8:14]} terlalu dekat dengan tanggal lahir {nip[0:8]} / "
-                        "TMT CPNS is before the person could have been appointed")
+        problems.append(
+            f"TMT CPNS {nip[8:14]} terlalu dekat dengan tanggal lahir {nip[0:8]} / "
+            "TMT CPNS is before the person could have been appointed"
+        )
     if nip[14] not in "12":
-        problems.append(f"digit jenis kelamin {nip[14]!r} dalam NIP harus 1 atau 2 / "
-                        "the gender digit of the NIP must be 1 or 2")
+        problems.append(
+            f"digit jenis kelamin {nip[14]!r} dalam NIP harus 1 atau 2 / "
+            "the gender digit of the NIP must be 1 or 2"
+        )
     if nip[15:18] == "000":
         problems.append("nomor urut NIP tidak boleh 000 / the NIP sequence number cannot be 000")
     return problems
@@ -102,18 +116,22 @@ def nik_problems(nik: str, *, today: date | None = None, banten_only: bool = Tru
         return [f"NIK {nik!r} harus 16 digit, bukan {len(nik)} / NIK must be 16 digits, not {len(nik)}"]
     problems: list[str] = []
     if banten_only and nik[0:4] not in BANTEN_REGENCIES:
-        problems.append(f"kode wilayah {nik[0:4]} bukan kabupaten/kota di Banten / "
-                        "the region code is not a Banten regency or city (3601-3604, 3671-3674)")
+        problems.append(
+            f"kode wilayah {nik[0:4]} bukan kabupaten/kota di Banten / "
+            "the region code is not a Banten regency or city (3601-3604, 3671-3674)"
+        )
     if nik[4:6] == "00":
         problems.append("kode kecamatan NIK tidak boleh 00 / the district code cannot be 00")
     day, month, yy = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
     if day > 40:
-        day -= 40   # women: day + 40
+        day -= 40  # women: day + 40
     # Two-digit year: the latest century that does not put the birth in the future.
     year = 2000 + yy if 2000 + yy <= today.year else 1900 + yy
     if _as_date(year, month, day) is None:
-        problems.append(f"tanggal lahir {nik[6:12]} dalam NIK tidak valid / "
-                        "the birth date embedded in the NIK is not a date")
+        problems.append(
+            f"tanggal lahir {nik[6:12]} dalam NIK tidak valid / "
+            "the birth date embedded in the NIK is not a date"
+        )
     if nik[12:16] == "0000":
         problems.append("nomor urut NIK tidak boleh 0000 / the NIK sequence number cannot be 0000")
     return problems

@@ -14,7 +14,15 @@ from satulogin.kc_admin import KeycloakAdmin
 
 from .changes import WRITE_ACTIONS, Change, SyncPlan, one_value
 from .desired import ROLE_PREFIX, DesiredState, desired_state
-from .incremental import DEFAULT_FULL_EVERY_S, Scope, SyncCache, full_scope, incremental_state, restrict
+from .incremental import (
+    DEFAULT_FULL_EVERY_S,
+    Scope,
+    SyncCache,
+    full_scope,
+    incremental_state,
+    now_ms,
+    restrict,
+)
 from .keycloak_state import KeycloakState, list_membership, read_state
 from .plan_users import plan_users
 from .snapshot import HrSnapshot
@@ -221,9 +229,12 @@ def make_plan(
     if cache is not None and not (full or verify or adopt):
         state, scope = incremental_state(kc, cache, desired, full_every_s=full_every_s)
     else:
+        started = now_ms()  # the watermark: before the read, so edits made during it are seen next time
         state = read_state(kc, verify=verify)
         if cache is not None:
-            scope = full_scope(kc, desired, state, "--full" if full else "--verify-membership/--adopt")
+            scope = full_scope(
+                kc, desired, state, "--full" if full else "--verify-membership/--adopt", started_ms=started
+            )
     if adopt:
         # Adopted users' real membership is listed (a few reads each), so nothing is assumed.
         for nip in snapshot.pegawai:

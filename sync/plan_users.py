@@ -89,7 +89,7 @@ def plan_user(
     )
     # Group: what we wrote (the unit_kode attribute), or the listed membership when known.
     target = state.groups_by_kunker.get(d.unit_kode)
-    if user.group_ids is not None:
+    if user.group_ids is not None and not user.membership_repair_only:
         managed_in = {gid for gid in user.group_ids if state.groups.get(gid) and state.groups[gid].managed}
         if target is None or target.id not in user.group_ids:
             change.add_groups.append(d.unit_kode)
@@ -101,8 +101,10 @@ def plan_user(
             old = state.groups_by_kunker.get(old_unit or "")
             if old is not None and old_unit != d.unit_kode:
                 change.remove_groups.append(old.id)
+        elif user.group_ids is not None and target is not None and target.id not in user.group_ids:
+            change.add_groups.append(d.unit_kode)  # taken out of their unit group by hand
     # Roles: only jabatan roles the sync made, plus ``pegawai``; manual grants stay.
-    if user.realm_roles is not None:
+    if user.realm_roles is not None and not user.membership_repair_only:
         owned = {
             r
             for r in user.realm_roles
@@ -122,6 +124,8 @@ def plan_user(
                 and state.roles[old_role].managed
             ):
                 change.remove_roles = [old_role]
+        elif user.realm_roles is not None:
+            change.add_roles = sorted({d.role, PEGAWAI_ROLE} - user.realm_roles)  # removed by hand
     moved = bool(change.remove_groups or change.remove_roles) or any(
         fields.get(k, (None, None))[0] is not None for k in ("unit_kode", "jabatan_kode")
     )

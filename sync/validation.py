@@ -63,14 +63,21 @@ def _duplicates(keys: Sequence[str], records: Sequence[RawRecord], ledger: _Ledg
         if len(indexes) > 1:
             where = ", ".join(str(records[i].origin.row) for i in indexes)
             for i in indexes:
-                ledger.add(i, f"{label} {key} ganda (baris {where}); semua baris dikarantina / "
-                              f"duplicate {label} (rows {where}); all of them are quarantined")
+                ledger.add(
+                    i,
+                    f"{label} {key} ganda (baris {where}); semua baris dikarantina / "
+                    f"duplicate {label} (rows {where}); all of them are quarantined",
+                )
 
 
-def _quarantine(kind: str, keys: Sequence[str], records: Sequence[RawRecord],
-                ledger: _Ledger) -> list[Quarantined]:
-    return [Quarantined(kind=kind, key=keys[i], origin=records[i].origin, reasons=tuple(ledger.reasons[i]))
-            for i in range(len(records)) if ledger.bad(i)]
+def _quarantine(
+    kind: str, keys: Sequence[str], records: Sequence[RawRecord], ledger: _Ledger
+) -> list[Quarantined]:
+    return [
+        Quarantined(kind=kind, key=keys[i], origin=records[i].origin, reasons=tuple(ledger.reasons[i]))
+        for i in range(len(records))
+        if ledger.bad(i)
+    ]
 
 
 def validate_units(records: Sequence[RawRecord]) -> tuple[dict[str, Unit], list[Quarantined]]:
@@ -81,7 +88,7 @@ def validate_units(records: Sequence[RawRecord]) -> tuple[dict[str, Unit], list[
     for i, record in enumerate(records):
         kode, problem = code_text(record.values.get("kode"), "kunker")
         keys.append(kode)
-        for reason in ([problem] if problem else kunker_problems(kode)):
+        for reason in [problem] if problem else kunker_problems(kode):
             ledger.add(i, reason)
         parent_raw, problem = code_text(record.values.get("parent_kode"), "kunker induk")
         if problem:
@@ -109,7 +116,7 @@ def validate_units(records: Sequence[RawRecord]) -> tuple[dict[str, Unit], list[
         parent = parents[i]
         while parent:
             if parent in seen:
-                if parent == kode:     # units merely *below* a loop are handled by the cascade
+                if parent == kode:  # units merely *below* a loop are handled by the cascade
                     in_cycle.append(kode)
                 break
             seen.add(parent)
@@ -126,13 +133,17 @@ def validate_units(records: Sequence[RawRecord]) -> tuple[dict[str, Unit], list[
                 ledger.add(i, f"unit induk {parent} dikarantina / parent unit {parent} is quarantined")
                 del index_of[kode]
                 changed = True
-    units = {keys[i]: Unit(kode=keys[i], nama=names[i], parent_kode=parents[i])
-             for i in range(len(records)) if not ledger.bad(i)}
+    units = {
+        keys[i]: Unit(kode=keys[i], nama=names[i], parent_kode=parents[i])
+        for i in range(len(records))
+        if not ledger.bad(i)
+    }
     return units, _quarantine("unit", keys, records, ledger)
 
 
-def validate_jabatan(records: Sequence[RawRecord], units: dict[str, Unit]
-                     ) -> tuple[dict[str, Jabatan], list[Quarantined]]:
+def validate_jabatan(
+    records: Sequence[RawRecord], units: dict[str, Unit]
+) -> tuple[dict[str, Jabatan], list[Quarantined]]:
     ledger = _Ledger()
     keys: list[str] = []
     built: list[Jabatan | None] = []
@@ -143,37 +154,59 @@ def validate_jabatan(records: Sequence[RawRecord], units: dict[str, Unit]
         if not kode:
             ledger.add(i, "kode jabatan kosong / jabatan code is missing")
         elif not jabatan_kode_ok(kode):
-            ledger.add(i, f"kode jabatan {kode!r} hanya boleh huruf, angka, . _ - (maks. 64) / "
-                          "jabatan code may hold letters, digits, . _ - only (max 64)")
+            ledger.add(
+                i,
+                f"kode jabatan {kode!r} hanya boleh huruf, angka, . _ - (maks. 64) / "
+                "jabatan code may hold letters, digits, . _ - only (max 64)",
+            )
         nama = as_text(v.get("nama"))
         if not nama:
             ledger.add(i, f"nama jabatan {kode} kosong / jabatan name is missing")
         jenis_raw = as_text(v.get("jenis"))
         jenis = JENIS_VALUES.get(jenis_raw.lower())
         if jenis is None:
-            ledger.add(i, f"jenis jabatan {jenis_raw!r} tidak dikenal (struktural/fungsional/pelaksana) / "
-                          "unknown kind of jabatan")
+            ledger.add(
+                i,
+                f"jenis jabatan {jenis_raw!r} tidak dikenal (struktural/fungsional/pelaksana) / "
+                "unknown kind of jabatan",
+            )
         unit_kode, problem = code_text(v.get("unit_kode"), "kunker")
         if problem:
             ledger.add(i, problem)
         elif unit_kode not in units:
-            ledger.add(i, f"unit {unit_kode or '(kosong)'} untuk jabatan {kode} tidak dikenal / "
-                          "the jabatan's unit is unknown")
+            ledger.add(
+                i,
+                f"unit {unit_kode or '(kosong)'} untuk jabatan {kode} tidak dikenal / "
+                "the jabatan's unit is unknown",
+            )
         eselon_raw = as_text(v.get("eselon"))
         eselon = normalise_eselon(eselon_raw) if eselon_raw else None
         if eselon_raw and eselon is None:
             ledger.add(i, f"eselon {eselon_raw!r} tidak dikenal / unknown eselon")
-        built.append(None if ledger.bad(i) or jenis is None else Jabatan(
-            kode=kode, nama=nama, jenis=jenis, unit_kode=unit_kode,
-            eselon=eselon if jenis is JenisJabatan.STRUKTURAL else None))
+        built.append(
+            None
+            if ledger.bad(i) or jenis is None
+            else Jabatan(
+                kode=kode,
+                nama=nama,
+                jenis=jenis,
+                unit_kode=unit_kode,
+                eselon=eselon if jenis is JenisJabatan.STRUKTURAL else None,
+            )
+        )
     _duplicates(keys, records, ledger, "kode jabatan")
     jabatan = {j.kode: j for i, j in enumerate(built) if j is not None and not ledger.bad(i)}
     return jabatan, _quarantine("jabatan", keys, records, ledger)
 
 
-def validate_pegawai(records: Sequence[RawRecord], units: dict[str, Unit], jabatan: dict[str, Jabatan],
-                     status_of: StatusMapper, *, today: date | None = None
-                     ) -> tuple[dict[str, Pegawai], list[Quarantined]]:
+def validate_pegawai(
+    records: Sequence[RawRecord],
+    units: dict[str, Unit],
+    jabatan: dict[str, Jabatan],
+    status_of: StatusMapper,
+    *,
+    today: date | None = None,
+) -> tuple[dict[str, Pegawai], list[Quarantined]]:
     ledger = _Ledger()
     keys: list[str] = []
     emails: list[str] = []
@@ -182,7 +215,7 @@ def validate_pegawai(records: Sequence[RawRecord], units: dict[str, Unit], jabat
         v = record.values
         nip, problem = code_text(v.get("nip"), "NIP")
         keys.append(nip)
-        for reason in ([problem] if problem else nip_problems(nip, today=today)):
+        for reason in [problem] if problem else nip_problems(nip, today=today):
             ledger.add(i, reason)
         nama = as_text(v.get("nama"))
         if not nama:
@@ -190,8 +223,11 @@ def validate_pegawai(records: Sequence[RawRecord], units: dict[str, Unit], jabat
         status_raw = as_text(v.get("status"))
         status = status_of(status_raw) if "status" in v else status_of("") or StatusPegawai.AKTIF
         if status is None:
-            ledger.add(i, f"status pegawai {status_raw!r} tidak dikenal / unknown status; "
-                          "add it to status_values in the sync config")
+            ledger.add(
+                i,
+                f"status pegawai {status_raw!r} tidak dikenal / unknown status; "
+                "add it to status_values in the sync config",
+            )
         unit_kode, problem = code_text(v.get("unit_kode"), "kunker")
         jabatan_kode = as_text(v.get("jabatan_kode"))
         leaver = status is not None and status.is_leaver
@@ -215,27 +251,51 @@ def validate_pegawai(records: Sequence[RawRecord], units: dict[str, Unit], jabat
             ledger.add(i, f"eselon {eselon_raw!r} tidak dikenal / unknown eselon")
         if eselon is None and jabatan_kode in jabatan:
             eselon = jabatan[jabatan_kode].eselon
-        built.append(None if ledger.bad(i) or status is None else Pegawai(
-            nip=nip, nama=nama, unit_kode=unit_kode, jabatan_kode=jabatan_kode, status=status,
-            gelar_depan=as_text(v.get("gelar_depan")), gelar_belakang=as_text(v.get("gelar_belakang")),
-            email=email or None, golongan=golongan, eselon=eselon,
-            extra={k: as_text(x) for k, x in record.extra.items() if as_text(x)}))
+        built.append(
+            None
+            if ledger.bad(i) or status is None
+            else Pegawai(
+                nip=nip,
+                nama=nama,
+                unit_kode=unit_kode,
+                jabatan_kode=jabatan_kode,
+                status=status,
+                gelar_depan=as_text(v.get("gelar_depan")),
+                gelar_belakang=as_text(v.get("gelar_belakang")),
+                email=email or None,
+                golongan=golongan,
+                eselon=eselon,
+                extra={k: as_text(x) for k, x in record.extra.items() if as_text(x)},
+            )
+        )
     _duplicates(keys, records, ledger, "NIP")
     _duplicates(emails, records, ledger, "e-mail")
     pegawai = {p.nip: p for i, p in enumerate(built) if p is not None and not ledger.bad(i)}
     return pegawai, _quarantine("pegawai", keys, records, ledger)
 
 
-def validate(units: Iterable[RawRecord], jabatan: Iterable[RawRecord], pegawai: Iterable[RawRecord],
-             status_of: StatusMapper | None = None, *, today: date | None = None) -> HrSnapshot:
+def validate(
+    units: Iterable[RawRecord],
+    jabatan: Iterable[RawRecord],
+    pegawai: Iterable[RawRecord],
+    status_of: StatusMapper | None = None,
+    *,
+    today: date | None = None,
+) -> HrSnapshot:
     unit_records, jabatan_records, pegawai_records = list(units), list(jabatan), list(pegawai)
     good_units, q_units = validate_units(unit_records)
     good_jabatan, q_jabatan = validate_jabatan(jabatan_records, good_units)
-    good_pegawai, q_pegawai = validate_pegawai(pegawai_records, good_units, good_jabatan,
-                                               status_of or StatusMapper(), today=today)
+    good_pegawai, q_pegawai = validate_pegawai(
+        pegawai_records, good_units, good_jabatan, status_of or StatusMapper(), today=today
+    )
     return HrSnapshot(
-        units=good_units, jabatan=good_jabatan, pegawai=good_pegawai,
+        units=good_units,
+        jabatan=good_jabatan,
+        pegawai=good_pegawai,
         quarantine=q_units + q_jabatan + q_pegawai,
-        source_counts={"units": len(unit_records), "jabatan": len(jabatan_records),
-                       "pegawai": len(pegawai_records)},
+        source_counts={
+            "units": len(unit_records),
+            "jabatan": len(jabatan_records),
+            "pegawai": len(pegawai_records),
+        },
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -20,7 +21,7 @@ MOVER, LEAVER, GONE = NIPS[0], NIPS[1], NIPS[2]
 NEW_UNIT = next(k for k in sorted(SNAPSHOT.units) if k != SNAPSHOT.pegawai[MOVER].unit_kode)
 CHANGED = without_pegawai(
     with_pegawai(
-        with_pegawai(SNAPSHOT, MOVER, unit_kode=NEW_UNIT, jabatan_kode="P001"),
+        with_pegawai(SNAPSHOT, MOVER, unit_kode=NEW_UNIT, jabatan_kode="F001"),
         LEAVER,
         status=StatusPegawai.PENSIUN,
     ),
@@ -88,6 +89,9 @@ def test_source_changes_are_read_and_applied_alone(env: SyncEnv) -> None:
     assert actions == {MOVER: "move", LEAVER: "disable", GONE: "disable"}
     assert result.failed == 0
     assert env.user(MOVER)["attributes"]["unit_kode"] == [NEW_UNIT]
+    mover_id = env.user(MOVER)["id"]
+    roles = {r["name"] for r in env.kc.get(f"/users/{mover_id}/role-mappings/realm")}
+    assert {"jabatan-F001", "pegawai"} <= roles and "jabatan-P001" not in roles
     assert not env.user(LEAVER)["enabled"] and not env.user(GONE)["enabled"]
     # ... and the next run is quiet again.
     again, _ = env.sync(CHANGED, incremental=True)
@@ -112,6 +116,45 @@ def test_edits_by_another_admin_are_found_and_repaired(env: SyncEnv, other_admin
     assert result.failed == 0
     assert env.user(nip)["firstName"] == expected_first
     assert _unit_group_ids(env, user["id"]) == unit_groups
+
+
+def test_a_dissolved_unit_still_lets_its_people_move_out(env: SyncEnv) -> None:
+    counts: dict[str, list[str]] = {}
+    for nip, p in CHANGED.pegawai.items():
+        if not p.status.is_leaver:
+            counts.setdefault(p.unit_kode, []).append(nip)
+    leaves = [u for u in CHANGED.units if not any(x.parent_kode == u for x in CHANGED.units.values())]
+    unit = next(u for u in sorted(leaves) if counts.get(u) and u != NEW_UNIT)
+    people = counts[unit]
+    before = {nip: {g["id"] for g in env.kc.get(f"/users/{env.user(nip)['id']}/groups")} for nip in people}
+    units = {k: v for k, v in CHANGED.units.items() if k != unit}
+    snapshot = replace(CHANGED, units=units)
+    for nip in people:
+        snapshot = with_pegawai(snapshot, nip, unit_kode=NEW_UNIT)
+    plan, result = env.sync(snapshot, incremental=True)
+    assert plan.scope is not None and plan.scope.mode == "incremental", plan.scope.reason
+    assert result.failed == 0, result.errors
+    for nip in people:
+        groups = {g["id"] for g in env.kc.get(f"/users/{env.user(nip)['id']}/groups")}
+        assert len(before[nip]) == 1 and not groups & before[nip], (before[nip], groups)
+        assert env.user(nip)["attributes"]["unit_kode"] == [NEW_UNIT]
+    again, _ = env.sync(snapshot, incremental=True)
+    assert again.scope is not None and again.scope.users_read == 0 and not again.pending
+
+
+def test_a_unit_group_deleted_by_hand_is_rebuilt_with_its_members(
+    env: SyncEnv, other_admin: KeycloakAdmin
+) -> None:
+    user = env.user(NIPS[20])
+    unit = user["attributes"]["unit_kode"][0]
+    group = next(g for g in env.kc.get(f"/users/{user['id']}/groups") or [])
+    other_admin.delete(f"/groups/{group['id']}")
+    plan, result = env.sync(CHANGED, incremental=True)
+    assert plan.scope is not None and plan.scope.mode == "full", plan.scope.reason
+    assert "deleted" in plan.scope.reason
+    assert result.failed == 0, result.errors
+    groups = env.kc.get(f"/users/{user['id']}/groups") or []
+    assert any(g["name"] == group["name"] for g in groups), (unit, groups)
 
 
 def test_without_admin_events_the_run_is_full_and_says_why(env: SyncEnv) -> None:

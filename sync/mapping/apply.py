@@ -38,8 +38,12 @@ class ApplyReport:
     log: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"granted": self.granted, "revoked": self.revoked,
-                "attributes_written": self.attributes_written, "failures": self.failures}
+        return {
+            "granted": self.granted,
+            "revoked": self.revoked,
+            "attributes_written": self.attributes_written,
+            "failures": self.failures,
+        }
 
 
 class _RoleReps:
@@ -74,8 +78,15 @@ class _UserResult:
     failure: str | None = None
 
 
-def _apply_user(admin: KeycloakAdmin, plan: MappingPlan, state: KeycloakState, reps: _RoleReps, nip: str,
-                adds: list[RoleRef], removes: list[RoleRef]) -> _UserResult:
+def _apply_user(
+    admin: KeycloakAdmin,
+    plan: MappingPlan,
+    state: KeycloakState,
+    reps: _RoleReps,
+    nip: str,
+    adds: list[RoleRef],
+    removes: list[RoleRef],
+) -> _UserResult:
     out = _UserResult()
     user = state.users[nip]
     try:
@@ -109,8 +120,9 @@ def _apply_user(admin: KeycloakAdmin, plan: MappingPlan, state: KeycloakState, r
     return out
 
 
-def apply_plan(admin: KeycloakAdmin, plan: MappingPlan, state: KeycloakState, *, workers: int = 4
-               ) -> ApplyReport:
+def apply_plan(
+    admin: KeycloakAdmin, plan: MappingPlan, state: KeycloakState, *, workers: int = 4
+) -> ApplyReport:
     """Apply per user, ``workers`` users at a time (the admin client's pool is thread-safe).
     A user whose requests fail is reported and the others go on; the next run retries it."""
     report = ApplyReport()
@@ -123,11 +135,12 @@ def apply_plan(admin: KeycloakAdmin, plan: MappingPlan, state: KeycloakState, *,
         for nip in change.losses:
             removes[nip].append(change.role)
     for ref in {r for refs in (*adds.values(), *removes.values()) for r in refs}:
-        reps.get(ref)   # fill the cache before the threads share it
+        reps.get(ref)  # fill the cache before the threads share it
     nips = sorted(plan.touched_users())
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        results = pool.map(lambda n: _apply_user(admin, plan, state, reps, n, adds.get(n, []),
-                                                 removes.get(n, [])), nips)
+        results = pool.map(
+            lambda n: _apply_user(admin, plan, state, reps, n, adds.get(n, []), removes.get(n, [])), nips
+        )
         for result in results:
             report.log += result.log
             report.granted += result.granted

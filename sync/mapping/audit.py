@@ -64,32 +64,53 @@ class AuditLog:
         finally:
             db.close()
 
-    def record(self, *, actor: str, action: str, summary: str, rules_before: str, rules_after: str,
-               preview: dict[str, Any], result: dict[str, Any] | None = None) -> int:
+    def record(
+        self,
+        *,
+        actor: str,
+        action: str,
+        summary: str,
+        rules_before: str,
+        rules_after: str,
+        preview: dict[str, Any],
+        result: dict[str, Any] | None = None,
+    ) -> int:
         at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         with self._db() as db:
             cur = db.execute(
                 "INSERT INTO mapping_audit (at, actor, action, summary, rules_before, rules_after, preview,"
                 " result) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (at, actor, action, summary, rules_before, rules_after, json.dumps(preview),
-                 json.dumps(result) if result is not None else None))
+                (
+                    at,
+                    actor,
+                    action,
+                    summary,
+                    rules_before,
+                    rules_after,
+                    json.dumps(preview),
+                    json.dumps(result) if result is not None else None,
+                ),
+            )
             return int(cur.lastrowid or 0)
 
     _COLUMNS = "id, at, actor, action, summary, rules_before, rules_after, preview, result"
 
     @staticmethod
     def _record(r: tuple[Any, ...]) -> AuditRecord:
-        return AuditRecord(r[0], r[1], r[2], r[3], r[4], r[5], r[6], json.loads(r[7]),
-                           json.loads(r[8]) if r[8] else None)
+        return AuditRecord(
+            r[0], r[1], r[2], r[3], r[4], r[5], r[6], json.loads(r[7]), json.loads(r[8]) if r[8] else None
+        )
 
     def recent(self, limit: int = 50) -> list[AuditRecord]:
         with self._db() as db:
-            rows = db.execute(f"SELECT {self._COLUMNS} FROM mapping_audit ORDER BY id DESC LIMIT ?",
-                              (limit,)).fetchall()
+            rows = db.execute(
+                f"SELECT {self._COLUMNS} FROM mapping_audit ORDER BY id DESC LIMIT ?", (limit,)
+            ).fetchall()
         return [self._record(r) for r in rows]
 
     def get(self, record_id: int) -> AuditRecord | None:
         with self._db() as db:
-            row = db.execute(f"SELECT {self._COLUMNS} FROM mapping_audit WHERE id = ?",
-                             (record_id,)).fetchone()
+            row = db.execute(
+                f"SELECT {self._COLUMNS} FROM mapping_audit WHERE id = ?", (record_id,)
+            ).fetchone()
         return self._record(row) if row else None

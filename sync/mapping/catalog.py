@@ -16,10 +16,10 @@ JABATAN_ROLE_PREFIX = "jabatan-"
 @dataclass
 class Catalog:
     realm_roles: set[str] = field(default_factory=set)
-    client_roles: dict[str, set[str]] = field(default_factory=dict)   # clientId -> role names
-    client_uuids: dict[str, str] = field(default_factory=dict)        # clientId -> id
-    units: dict[str, str] = field(default_factory=dict)               # kunker -> name ("" if unknown)
-    jabatan: dict[str, str] = field(default_factory=dict)             # kode -> name
+    client_roles: dict[str, set[str]] = field(default_factory=dict)  # clientId -> role names
+    client_uuids: dict[str, str] = field(default_factory=dict)  # clientId -> id
+    units: dict[str, str] = field(default_factory=dict)  # kunker -> name ("" if unknown)
+    jabatan: dict[str, str] = field(default_factory=dict)  # kode -> name
 
     def add_snapshot(self, snapshot: HrSnapshot) -> None:
         for unit in snapshot.units.values():
@@ -39,8 +39,9 @@ def _client_roles(admin: KeycloakAdmin, client_uuid: str) -> set[str]:
     return {r["name"] for r in admin.get(f"/clients/{client_uuid}/roles") or []}
 
 
-def catalog_from_keycloak(admin: KeycloakAdmin, *, clients: Iterable[str] | None = None,
-                          unit_codes: Iterable[str] = ()) -> Catalog:
+def catalog_from_keycloak(
+    admin: KeycloakAdmin, *, clients: Iterable[str] | None = None, unit_codes: Iterable[str] = ()
+) -> Catalog:
     """Read realm roles, the clients (roles only for ``clients`` when given: each costs a
     request), jabatan from ``jabatan-<kode>`` roles, and each code in ``unit_codes`` looked up
     as a group keyed on attribute ``kunker`` (a handful of requests, not a tree walk)."""
@@ -48,7 +49,7 @@ def catalog_from_keycloak(admin: KeycloakAdmin, *, clients: Iterable[str] | None
     for role in admin.paged("/roles", params={"briefRepresentation": "true"}):
         cat.realm_roles.add(role["name"])
         if role["name"].startswith(JABATAN_ROLE_PREFIX):
-            cat.jabatan.setdefault(role["name"][len(JABATAN_ROLE_PREFIX):], role.get("description") or "")
+            cat.jabatan.setdefault(role["name"][len(JABATAN_ROLE_PREFIX) :], role.get("description") or "")
     wanted = set(clients) if clients is not None else None
     for client in admin.paged("/clients", params={"briefRepresentation": "true"}):
         cid = client["clientId"]
@@ -58,8 +59,12 @@ def catalog_from_keycloak(admin: KeycloakAdmin, *, clients: Iterable[str] | None
     for code in unit_codes:
         if code in cat.units:
             continue
-        groups = admin.get("/groups", params={"q": f"kunker:{code}", "briefRepresentation": "false",
-                                              "exact": "true"}) or []
+        groups = (
+            admin.get(
+                "/groups", params={"q": f"kunker:{code}", "briefRepresentation": "false", "exact": "true"}
+            )
+            or []
+        )
         found = _find_group(groups, code)
         if found is not None:
             cat.units[code] = found

@@ -19,11 +19,19 @@ from .plan import MappingPlan, SafetyPolicy, rule_effect
 
 
 def _options(func: Any) -> Any:
-    func = click.option("--rules", "rules_path", type=click.Path(path_type=Path), default=None,
-                        help="Berkas aturan / rule file "
-                             "(default: mapping/rules.yaml or $SATULOGIN_MAPPING_RULES).")(func)
-    func = click.option("--realm", default=lambda: os.environ.get("SATULOGIN_REALM", "banten"),
-                        show_default="banten", help="Realm Keycloak.")(func)
+    func = click.option(
+        "--rules",
+        "rules_path",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="Berkas aturan / rule file (default: mapping/rules.yaml or $SATULOGIN_MAPPING_RULES).",
+    )(func)
+    func = click.option(
+        "--realm",
+        default=lambda: os.environ.get("SATULOGIN_REALM", "banten"),
+        show_default="banten",
+        help="Realm Keycloak.",
+    )(func)
     return func
 
 
@@ -38,8 +46,12 @@ def mapping_group() -> None:
 
 @mapping_group.command("validate")
 @_options
-@click.option("--hr-config", type=click.Path(path_type=Path, exists=True, dir_okay=False), default=None,
-              help="Konfigurasi sync: unit & jabatan juga dicek ke data SDM / also check the HR data.")
+@click.option(
+    "--hr-config",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    default=None,
+    help="Konfigurasi sync: unit & jabatan juga dicek ke data SDM / also check the HR data.",
+)
 def validate_command(rules_path: Path | None, realm: str, hr_config: Path | None) -> None:
     """Periksa aturan terhadap realm / check the rules against the realm (every problem listed)."""
     path = rules_path or service.default_rules_path()
@@ -52,8 +64,10 @@ def validate_command(rules_path: Path | None, realm: str, hr_config: Path | None
 
         state.catalog.add_snapshot(load_snapshot(load_config(hr_config)))
     service.validate_ruleset(ruleset, state.catalog, str(path))
-    click.echo(f"aturan valid / rules valid: {len(ruleset.rules)} aturan, "
-               f"{len(ruleset.exceptions)} pengecualian, {len(ruleset.lingkup)} aturan lingkup ({path})")
+    click.echo(
+        f"aturan valid / rules valid: {len(ruleset.rules)} aturan, "
+        f"{len(ruleset.exceptions)} pengecualian, {len(ruleset.lingkup)} aturan lingkup ({path})"
+    )
 
 
 def _policy(share: float) -> SafetyPolicy:
@@ -66,12 +80,23 @@ def _policy(share: float) -> SafetyPolicy:
 @click.option("--limit", type=int, default=20, help="Orang per peran / people shown per role.")
 @click.option("--max-revoke-share", type=float, default=0.10, show_default=True)
 @click.option("--check", is_flag=True, help="Keluar 4 bila ada perubahan / exit 4 when changes are pending.")
-@click.option("--base", "base_path", default=None,
-              type=click.Path(path_type=Path, exists=True, dir_okay=False),
-              help="Aturan lama: tampilkan juga dampak perubahan aturan saja / old rules: also show the "
-                   "effect of the rule change alone (e.g. the file at git HEAD).")
-def preview_command(rules_path: Path | None, realm: str, output: str, limit: int, max_revoke_share: float,
-                    check: bool, base_path: Path | None) -> None:
+@click.option(
+    "--base",
+    "base_path",
+    default=None,
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="Aturan lama: tampilkan juga dampak perubahan aturan saja / old rules: also show the "
+    "effect of the rule change alone (e.g. the file at git HEAD).",
+)
+def preview_command(
+    rules_path: Path | None,
+    realm: str,
+    output: str,
+    limit: int,
+    max_revoke_share: float,
+    check: bool,
+    base_path: Path | None,
+) -> None:
     """Siapa mendapat / kehilangan peran apa, sebelum apa pun diubah / who gains and loses what."""
     path = rules_path or service.default_rules_path()
     prepared = service.prepare(_admin(realm), service.load(path), source=str(path))
@@ -115,27 +140,41 @@ def _safety_verdict(plan: Any, share: float) -> str:
 @click.option("--max-revoke-share", type=float, default=0.10, show_default=True)
 @click.option("--allow-mass-revoke", is_flag=True, help="Izinkan pencabutan massal / allow mass revocation.")
 @click.option("-o", "--output", type=click.Choice(["text", "json"]), default="text")
-def apply_command(rules_path: Path | None, realm: str, max_revoke_share: float, allow_mass_revoke: bool,
-                  output: str) -> None:
+def apply_command(
+    rules_path: Path | None, realm: str, max_revoke_share: float, allow_mass_revoke: bool, output: str
+) -> None:
     """Terapkan aturan ke Keycloak / apply the rules to Keycloak (plan, safety check, apply)."""
     path = rules_path or service.default_rules_path()
     admin = _admin(realm)
     ruleset = service.load(path)
     prepared = service.prepare(admin, ruleset, source=str(path))
-    report = service.apply(admin, prepared, policy=_policy(max_revoke_share),
-                           allow_mass_revoke=allow_mass_revoke)
+    report = service.apply(
+        admin, prepared, policy=_policy(max_revoke_share), allow_mass_revoke=allow_mass_revoke
+    )
     text = ruleset.to_yaml()
-    AuditLog().record(actor=f"cli:{getpass.getuser()}", action="apply", summary=f"{path}",
-                      rules_before=text, rules_after=text,
-                      preview=prepared.plan.to_dict(prepared.state.names), result=report.to_dict())
+    AuditLog().record(
+        actor=f"cli:{getpass.getuser()}",
+        action="apply",
+        summary=f"{path}",
+        rules_before=text,
+        rules_after=text,
+        preview=prepared.plan.to_dict(prepared.state.names),
+        result=report.to_dict(),
+    )
     if output == "json":
-        click.echo(json.dumps({"plan": prepared.plan.to_dict()["summary"], "result": report.to_dict(),
-                               "log": report.log}, indent=2))
+        click.echo(
+            json.dumps(
+                {"plan": prepared.plan.to_dict()["summary"], "result": report.to_dict(), "log": report.log},
+                indent=2,
+            )
+        )
     else:
         for line in report.log:
             click.echo(line)
-        click.echo(f"diterapkan / applied: +{report.granted} -{report.revoked}, "
-                   f"{report.attributes_written} pengguna diperbarui / users updated")
+        click.echo(
+            f"diterapkan / applied: +{report.granted} -{report.revoked}, "
+            f"{report.attributes_written} pengguna diperbarui / users updated"
+        )
         for failure in report.failures:
             click.echo(f"GAGAL / FAILED: {failure}", err=True)
     if report.failures:

@@ -35,15 +35,16 @@ def scope_prefixes(scope: Scope, unit_kode: str) -> tuple[str, ...]:
 @dataclass
 class DesiredState:
     holders: dict[RoleRef, set[str]]
-    lingkup: dict[str, tuple[str, ...]]      # nip -> prefixes (only non-empty)
+    lingkup: dict[str, tuple[str, ...]]  # nip -> prefixes (only non-empty)
 
 
 def roles_of(rules: Iterable[Rule]) -> set[RoleRef]:
     return {ref for r in rules for ref in r.role_refs()}
 
 
-def holders_for(index: PopulationIndex, rules: list[Rule],
-                roles: Iterable[RoleRef]) -> dict[RoleRef, set[str]]:
+def holders_for(
+    index: PopulationIndex, rules: list[Rule], roles: Iterable[RoleRef]
+) -> dict[RoleRef, set[str]]:
     wanted = set(roles)
     grant: dict[RoleRef, set[str]] = defaultdict(set)
     deny: dict[RoleRef, set[str]] = defaultdict(set)
@@ -74,8 +75,9 @@ def desired_state(index: PopulationIndex, ruleset: RuleSet, today: dt.date) -> D
     return DesiredState(holders_for(index, rules, roles_of(rules)), lingkup_for(index, ruleset.lingkup))
 
 
-def desired_state_from_scratch(subjects: Mapping[str, Subject], ruleset: RuleSet,
-                               today: dt.date) -> DesiredState:
+def desired_state_from_scratch(
+    subjects: Mapping[str, Subject], ruleset: RuleSet, today: dt.date
+) -> DesiredState:
     """The baseline the benchmark compares against: every rule tested on every person."""
     rules = ruleset.active_rules(today)
     holders: dict[RoleRef, set[str]] = {ref: set() for ref in roles_of(rules)}

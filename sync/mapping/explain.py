@@ -17,12 +17,12 @@ from .subjects import Subject
 @dataclass
 class RoleExplanation:
     role: str
-    status: str        # "granted" | "manual" | "pending-grant" | "pending-revoke" | "denied" | "inherited"
+    status: str  # "granted" | "manual" | "pending-grant" | "pending-revoke" | "denied" | "inherited"
     has_now: bool
     will_have: bool
     granted_by: list[str] = field(default_factory=list)
     denied_by: list[str] = field(default_factory=list)
-    via: str | None = None      # composite role it comes through, for inherited roles
+    via: str | None = None  # composite role it comes through, for inherited roles
     note: str = ""
 
 
@@ -36,16 +36,29 @@ class Explanation:
     lingkup_rule: int | None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"nip": self.nip, "nama": self.nama, "facts": self.facts,
-                "roles": [vars(r) for r in self.roles],
-                "lingkup_unit": self.lingkup_unit, "lingkup_rule": self.lingkup_rule}
+        return {
+            "nip": self.nip,
+            "nama": self.nama,
+            "facts": self.facts,
+            "roles": [vars(r) for r in self.roles],
+            "lingkup_unit": self.lingkup_unit,
+            "lingkup_rule": self.lingkup_rule,
+        }
 
     def render_text(self) -> str:
-        lines = [f"{self.nip} {self.nama}".rstrip(),
-                 "  " + ", ".join(f"{k}={v}" for k, v in self.facts.items() if v)]
+        lines = [
+            f"{self.nip} {self.nama}".rstrip(),
+            "  " + ", ".join(f"{k}={v}" for k, v in self.facts.items() if v),
+        ]
         for r in self.roles:
-            mark = {"granted": "✔", "manual": "✋", "pending-grant": "+", "pending-revoke": "-",
-                    "denied": "✘", "inherited": "↳"}.get(r.status, "?")
+            mark = {
+                "granted": "✔",
+                "manual": "✋",
+                "pending-grant": "+",
+                "pending-revoke": "-",
+                "denied": "✘",
+                "inherited": "↳",
+            }.get(r.status, "?")
             why = []
             if r.granted_by:
                 why.append("aturan / rule " + ", ".join(r.granted_by))
@@ -62,8 +75,13 @@ class Explanation:
         return "\n".join(lines)
 
 
-def explain(subject: Subject, ruleset: RuleSet, held_direct: Iterable[RoleRef],
-            inherited: dict[RoleRef, str] | None = None, today: dt.date | None = None) -> Explanation:
+def explain(
+    subject: Subject,
+    ruleset: RuleSet,
+    held_direct: Iterable[RoleRef],
+    inherited: dict[RoleRef, str] | None = None,
+    today: dt.date | None = None,
+) -> Explanation:
     """``held_direct``: the user's direct role mappings now; ``inherited``: effective roles that
     come only through a composite (role → the composite it comes through)."""
     today = today or dt.date.today()
@@ -91,12 +109,19 @@ def explain(subject: Subject, ruleset: RuleSet, held_direct: Iterable[RoleRef],
             status, will, note = "denied", False, ""
         if ref in denied and ref not in granted and not has:
             status = "denied"
-        out.append(RoleExplanation(ref.key, status, has, will, granted.get(ref, []), denied.get(ref, []),
-                                   note=note))
+        out.append(
+            RoleExplanation(ref.key, status, has, will, granted.get(ref, []), denied.get(ref, []), note=note)
+        )
     for ref, via in sorted((inherited or {}).items()):
         if ref not in held and ref not in granted:
             out.append(RoleExplanation(ref.key, "inherited", True, True, via=via))
     scope, rule_no = lingkup_of(subject, ruleset)
-    facts = {"unit_kode": subject.unit_kode, "jabatan_kode": subject.jabatan_kode, "jenis": subject.jenis,
-             "eselon": subject.eselon, "golongan": subject.golongan, "status": subject.status}
+    facts = {
+        "unit_kode": subject.unit_kode,
+        "jabatan_kode": subject.jabatan_kode,
+        "jenis": subject.jenis,
+        "eselon": subject.eselon,
+        "golongan": subject.golongan,
+        "status": subject.status,
+    }
     return Explanation(subject.nip, subject.nama, facts, out, list(scope), rule_no)

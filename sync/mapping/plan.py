@@ -37,15 +37,15 @@ class RoleChange:
     role: RoleRef
     gains: set[str] = field(default_factory=set)
     losses: set[str] = field(default_factory=set)
-    manual: set[str] = field(default_factory=set)      # held by hand: never touched
+    manual: set[str] = field(default_factory=set)  # held by hand: never touched
 
 
 @dataclass
 class MappingPlan:
     population: int
     changes: dict[RoleRef, RoleChange]
-    grants_attr: dict[str, frozenset[RoleRef]]        # nip -> new satulogin_grants (changed only)
-    lingkup_attr: dict[str, tuple[str, ...]]          # nip -> new lingkup_unit (changed only)
+    grants_attr: dict[str, frozenset[RoleRef]]  # nip -> new satulogin_grants (changed only)
+    lingkup_attr: dict[str, tuple[str, ...]]  # nip -> new lingkup_unit (changed only)
 
     @property
     def gains(self) -> int:
@@ -82,7 +82,8 @@ class MappingPlan:
                 f"melebihi batas {policy.max_revoke_share:.0%}; tidak ada yang diubah / the plan revokes "
                 f"roles from {losing} of {self.population} people, past the {policy.max_revoke_share:.0%} "
                 "limit; nothing was changed. Check the rules, then re-run with --allow-mass-revoke "
-                "if it is intended.")
+                "if it is intended."
+            )
 
     def to_dict(self, names: Mapping[str, str] | None = None) -> dict[str, Any]:
         names = names or {}
@@ -92,28 +93,41 @@ class MappingPlan:
 
         return {
             "population": self.population,
-            "summary": {"gains": self.gains, "losses": self.losses, "users_losing": len(self.users_losing()),
-                        "lingkup_changes": len(self.lingkup_attr)},
+            "summary": {
+                "gains": self.gains,
+                "losses": self.losses,
+                "users_losing": len(self.users_losing()),
+                "lingkup_changes": len(self.lingkup_attr),
+            },
             "roles": [
-                {"role": c.role.key, "gains": people(c.gains), "losses": people(c.losses),
-                 "manual_kept": len(c.manual)}
-                for c in sorted(self.changes.values(), key=lambda c: c.role) if c.gains or c.losses
+                {
+                    "role": c.role.key,
+                    "gains": people(c.gains),
+                    "losses": people(c.losses),
+                    "manual_kept": len(c.manual),
+                }
+                for c in sorted(self.changes.values(), key=lambda c: c.role)
+                if c.gains or c.losses
             ],
             "lingkup": [{"nip": n, "lingkup_unit": list(v)} for n, v in sorted(self.lingkup_attr.items())],
         }
 
     def render_text(self, names: Mapping[str, str] | None = None, *, limit: int = 20) -> str:
         names = names or {}
-        lines = [f"Populasi / population: {self.population} pegawai",
-                 f"Ringkasan / summary: +{self.gains} peran diberikan / granted, "
-                 f"-{self.losses} dicabut / revoked, "
-                 f"{len(self.users_losing())} orang kehilangan peran / people losing a role, "
-                 f"{len(self.lingkup_attr)} perubahan lingkup_unit"]
+        lines = [
+            f"Populasi / population: {self.population} pegawai",
+            f"Ringkasan / summary: +{self.gains} peran diberikan / granted, "
+            f"-{self.losses} dicabut / revoked, "
+            f"{len(self.users_losing())} orang kehilangan peran / people losing a role, "
+            f"{len(self.lingkup_attr)} perubahan lingkup_unit",
+        ]
         for c in sorted(self.changes.values(), key=lambda c: c.role):
             if not (c.gains or c.losses):
                 continue
-            lines.append(f"  {c.role.key}: +{len(c.gains)} -{len(c.losses)} "
-                         f"(manual, tidak disentuh / kept: {len(c.manual)})")
+            lines.append(
+                f"  {c.role.key}: +{len(c.gains)} -{len(c.losses)} "
+                f"(manual, tidak disentuh / kept: {len(c.manual)})"
+            )
             for sign, nips in (("+", c.gains), ("-", c.losses)):
                 shown = sorted(nips)[:limit]
                 for nip in shown:
@@ -134,9 +148,15 @@ def recorded_holders(subjects: Mapping[str, Subject]) -> dict[RoleRef, set[str]]
     return out
 
 
-def diff(subjects: Mapping[str, Subject], recorded: Mapping[RoleRef, set[str]],
-         held: Mapping[RoleRef, set[str]], desired: DesiredState, roles: Iterable[RoleRef],
-         *, lingkup: bool = True) -> MappingPlan:
+def diff(
+    subjects: Mapping[str, Subject],
+    recorded: Mapping[RoleRef, set[str]],
+    held: Mapping[RoleRef, set[str]],
+    desired: DesiredState,
+    roles: Iterable[RoleRef],
+    *,
+    lingkup: bool = True,
+) -> MappingPlan:
     changes: dict[RoleRef, RoleChange] = {}
     new_recorded: dict[RoleRef, set[str]] = {}
     for ref in roles:
@@ -163,8 +183,9 @@ def diff(subjects: Mapping[str, Subject], recorded: Mapping[RoleRef, set[str]],
     return MappingPlan(len(subjects), changes, grants_attr, lingkup_attr)
 
 
-def build_plan(index: PopulationIndex, ruleset: RuleSet, held: Mapping[RoleRef, set[str]],
-               today: dt.date | None = None) -> MappingPlan:
+def build_plan(
+    index: PopulationIndex, ruleset: RuleSet, held: Mapping[RoleRef, set[str]], today: dt.date | None = None
+) -> MappingPlan:
     """The full plan: every role the rules or our records mention, every person's scope."""
     today = today or dt.date.today()
     desired = desired_state(index, ruleset, today)
@@ -182,29 +203,37 @@ def changed_roles(old: RuleSet, new: RuleSet) -> set[RoleRef]:
     return roles_of(diffs)
 
 
-def preview_change(index: PopulationIndex, old: RuleSet, new: RuleSet, held: Mapping[RoleRef, set[str]],
-                   today: dt.date | None = None,
-                   recorded: Mapping[RoleRef, set[str]] | None = None) -> MappingPlan:
+def preview_change(
+    index: PopulationIndex,
+    old: RuleSet,
+    new: RuleSet,
+    held: Mapping[RoleRef, set[str]],
+    today: dt.date | None = None,
+    recorded: Mapping[RoleRef, set[str]] | None = None,
+) -> MappingPlan:
     """Only what a rule change moves: the roles its changed rules name (and scopes, if the
     ``lingkup`` rules changed). Unchanged rules' match sets come from the index cache."""
     today = today or dt.date.today()
     roles = changed_roles(old, new)
     rules = new.active_rules(today)
     holders = holders_for(index, rules, roles)
-    lingkup_changed = ([lr.model_dump_json() for lr in old.lingkup]
-                       != [lr.model_dump_json() for lr in new.lingkup])
+    lingkup_changed = [lr.model_dump_json() for lr in old.lingkup] != [
+        lr.model_dump_json() for lr in new.lingkup
+    ]
     scopes = lingkup_for(index, new.lingkup) if lingkup_changed else {}
     recorded = recorded if recorded is not None else recorded_holders(index.subjects)
     return diff(index.subjects, recorded, held, DesiredState(holders, scopes), roles, lingkup=lingkup_changed)
 
 
-def rule_effect(index: PopulationIndex, old: RuleSet, new: RuleSet, today: dt.date | None = None
-                ) -> dict[RoleRef, RoleChange]:
+def rule_effect(
+    index: PopulationIndex, old: RuleSet, new: RuleSet, today: dt.date | None = None
+) -> dict[RoleRef, RoleChange]:
     """What the rule change itself moves, whatever the realm holds now: for each role the
     changed rules name, who the new rules grant that the old did not, and the reverse."""
     today = today or dt.date.today()
     roles = changed_roles(old, new)
     before = holders_for(index, old.active_rules(today), roles)
     after = holders_for(index, new.active_rules(today), roles)
-    return {ref: RoleChange(ref, gains=after[ref] - before[ref], losses=before[ref] - after[ref])
-            for ref in roles}
+    return {
+        ref: RoleChange(ref, gains=after[ref] - before[ref], losses=before[ref] - after[ref]) for ref in roles
+    }

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class RoleRef:
-    client: str | None   # clientId, or None for a realm role
+    client: str | None  # clientId, or None for a realm role
     name: str
 
     @classmethod

@@ -36,15 +36,18 @@ class EselonRange(_Strict):
     def _check(self) -> EselonRange:
         for value in (self.from_, self.to):
             if value not in ESELON_ORDER:
-                raise ValueError(f"eselon {value!r} tidak dikenal / unknown "
-                                 f"(one of {', '.join(ESELON_ORDER)})")
+                raise ValueError(
+                    f"eselon {value!r} tidak dikenal / unknown (one of {', '.join(ESELON_ORDER)})"
+                )
         if ESELON_ORDER.index(self.from_) > ESELON_ORDER.index(self.to):
-            raise ValueError(f"rentang mustahil / impossible range: from {self.from_} is below to {self.to} "
-                             "(I.a is the highest)")
+            raise ValueError(
+                f"rentang mustahil / impossible range: from {self.from_} is below to {self.to} "
+                "(I.a is the highest)"
+            )
         return self
 
     def levels(self) -> tuple[str, ...]:
-        return ESELON_ORDER[ESELON_ORDER.index(self.from_): ESELON_ORDER.index(self.to) + 1]
+        return ESELON_ORDER[ESELON_ORDER.index(self.from_) : ESELON_ORDER.index(self.to) + 1]
 
 
 class GolonganRange(_Strict):
@@ -63,7 +66,7 @@ class GolonganRange(_Strict):
         return self
 
     def levels(self) -> tuple[str, ...]:
-        return GOLONGAN_ORDER[GOLONGAN_ORDER.index(self.from_): GOLONGAN_ORDER.index(self.to) + 1]
+        return GOLONGAN_ORDER[GOLONGAN_ORDER.index(self.from_) : GOLONGAN_ORDER.index(self.to) + 1]
 
 
 class Match(_Strict):
@@ -74,7 +77,7 @@ class Match(_Strict):
     jabatan: list[str] | None = None
     jenis: list[JenisJabatan] | None = None
     eselon: list[str] | EselonRange | None = None
-    unit: list[str] | None = None          # kunker codes; each matches its whole subtree
+    unit: list[str] | None = None  # kunker codes; each matches its whole subtree
     golongan: list[str] | GolonganRange | None = None
     status: list[StatusPegawai] | None = None
     nip: list[str] | None = None
@@ -136,8 +139,8 @@ class Rule(_Strict):
     effect: Literal["grant", "deny"] = "grant"
     roles: list[str] = Field(min_length=1)
     match: Match = Field(default_factory=Match)
-    reason: str | None = None             # required for exceptions
-    until: dt.date | None = None          # last day the rule applies (inclusive)
+    reason: str | None = None  # required for exceptions
+    until: dt.date | None = None  # last day the rule applies (inclusive)
 
     def role_refs(self) -> tuple[RoleRef, ...]:
         return tuple(RoleRef.parse(r) for r in self.roles)
@@ -156,9 +159,15 @@ class Exception_(_Strict):
     until: dt.date | None = None
 
     def as_rule(self, index: int) -> Rule:
-        return Rule(id=f"pengecualian-{index + 1}-{self.nip}", description=self.reason, effect=self.effect,
-                    roles=self.roles, match=Match(nip=[self.nip], status=list(StatusPegawai)),
-                    reason=self.reason, until=self.until)
+        return Rule(
+            id=f"pengecualian-{index + 1}-{self.nip}",
+            description=self.reason,
+            effect=self.effect,
+            roles=self.roles,
+            match=Match(nip=[self.nip], status=list(StatusPegawai)),
+            reason=self.reason,
+            until=self.until,
+        )
 
 
 class LingkupRule(_Strict):
@@ -203,7 +212,7 @@ def _location(loc: tuple[Any, ...]) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         elif "[" in str(part) or str(part) in ("EselonRange", "GolonganRange"):
-            continue    # pydantic's union branch tags, e.g. "list[str]", "function-after[...]"
+            continue  # pydantic's union branch tags, e.g. "list[str]", "function-after[...]"
         else:
             out += f".{part}" if out else str(part)
     return out or "(root)"
@@ -231,8 +240,9 @@ def _problems(exc: ValidationError) -> list[str]:
 def parse_ruleset(data: Any, source: str) -> RuleSet:
     """Build a RuleSet from parsed YAML/JSON; every structural problem in one ConfigError."""
     if not isinstance(data, dict):
-        raise ConfigError(source, ["isi berkas harus berupa mapping YAML / "
-                                   "the file must hold a YAML mapping"])
+        raise ConfigError(
+            source, ["isi berkas harus berupa mapping YAML / the file must hold a YAML mapping"]
+        )
     try:
         return RuleSet.model_validate(data)
     except ValidationError as exc:

@@ -40,16 +40,22 @@ def problems(admin: KeycloakAdmin, ruleset: RuleSet) -> list[str]:
     return ruleset_problems(ruleset, state.catalog)
 
 
-def prepare(admin: KeycloakAdmin, ruleset: RuleSet, *, source: str = "rules",
-            today: dt.date | None = None) -> Prepared:
+def prepare(
+    admin: KeycloakAdmin, ruleset: RuleSet, *, source: str = "rules", today: dt.date | None = None
+) -> Prepared:
     state = read_state(admin, ruleset)
     validate_ruleset(ruleset, state.catalog, source)
     index = PopulationIndex(state.subjects)
     return Prepared(ruleset, state, index, build_plan(index, ruleset, state.held, today))
 
 
-def apply(admin: KeycloakAdmin, prepared: Prepared, *, policy: SafetyPolicy | None = None,
-          allow_mass_revoke: bool = False) -> ApplyReport:
+def apply(
+    admin: KeycloakAdmin,
+    prepared: Prepared,
+    *,
+    policy: SafetyPolicy | None = None,
+    allow_mass_revoke: bool = False,
+) -> ApplyReport:
     prepared.plan.check_safety(policy or SafetyPolicy(), allow_mass_revoke=allow_mass_revoke)
     return apply_plan(admin, prepared.plan, prepared.state)
 
@@ -101,8 +107,9 @@ def user_roles(admin: KeycloakAdmin, user_id: str) -> tuple[set[RoleRef], dict[R
     return direct, inherited
 
 
-def explain_nip(admin: KeycloakAdmin, ruleset: RuleSet, nip: str,
-                today: dt.date | None = None) -> Explanation:
+def explain_nip(
+    admin: KeycloakAdmin, ruleset: RuleSet, nip: str, today: dt.date | None = None
+) -> Explanation:
     """One person: two or three reads, no population scan (the explain path is per person)."""
     from .subjects import subject_from_user
 
@@ -118,5 +125,13 @@ def load(path: Path | None = None) -> RuleSet:
     return load_ruleset(path or default_rules_path())
 
 
-__all__ = ["Prepared", "apply", "default_rules_path", "explain_nip", "load", "prepare", "problems",
-           "validate_ruleset"]
+__all__ = [
+    "Prepared",
+    "apply",
+    "default_rules_path",
+    "explain_nip",
+    "load",
+    "prepare",
+    "problems",
+    "validate_ruleset",
+]

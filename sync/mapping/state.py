@@ -20,9 +20,9 @@ from .validate import referenced_clients, referenced_units
 
 @dataclass
 class KeycloakState:
-    users: dict[str, dict[str, Any]]                 # nip -> user representation
+    users: dict[str, dict[str, Any]]  # nip -> user representation
     subjects: dict[str, Subject]
-    held: dict[RoleRef, set[str]]                    # role -> NIPs with a direct mapping
+    held: dict[RoleRef, set[str]]  # role -> NIPs with a direct mapping
     catalog: Catalog
     names: dict[str, str] = field(default_factory=dict)
 
@@ -36,8 +36,9 @@ def role_users_path(ref: RoleRef, catalog: Catalog) -> str | None:
     return f"/clients/{uuid}/roles/{quote(ref.name, safe='')}/users"
 
 
-def read_holders(admin: KeycloakAdmin, roles: Iterable[RoleRef], catalog: Catalog,
-                 id_to_nip: dict[str, str]) -> dict[RoleRef, set[str]]:
+def read_holders(
+    admin: KeycloakAdmin, roles: Iterable[RoleRef], catalog: Catalog, id_to_nip: dict[str, str]
+) -> dict[RoleRef, set[str]]:
     held: dict[RoleRef, set[str]] = {}
     for ref in roles:
         path = role_users_path(ref, catalog)

@@ -52,10 +52,15 @@ def subject_from_user(user: Mapping[str, Any]) -> Subject | None:
     status = _first(attrs, "status_pegawai") or StatusPegawai.AKTIF.value
     name = " ".join(p for p in (user.get("firstName"), user.get("lastName")) if p)
     return Subject(
-        nip=nip, unit_kode=_first(attrs, "unit_kode"), jabatan_kode=_first(attrs, "jabatan_kode"),
-        jenis=_first(attrs, "jenis_jabatan"), eselon=_first(attrs, "eselon"),
+        nip=nip,
+        unit_kode=_first(attrs, "unit_kode"),
+        jabatan_kode=_first(attrs, "jabatan_kode"),
+        jenis=_first(attrs, "jenis_jabatan"),
+        eselon=_first(attrs, "eselon"),
         golongan=_first(attrs, "golongan"),
-        status=status, nama=name, user_id=user.get("id"),
+        status=status,
+        nama=name,
+        user_id=user.get("id"),
         recorded_grants=frozenset(RoleRef.parse(v) for v in attrs.get(GRANTS_ATTR) or [] if v),
         lingkup=tuple(sorted(attrs.get(LINGKUP_ATTR) or [])),
     )
@@ -75,9 +80,13 @@ def subjects_from_snapshot(snapshot: HrSnapshot) -> dict[str, Subject]:
     for p in snapshot.pegawai.values():
         jab = snapshot.jabatan.get(p.jabatan_kode)
         out[p.nip] = Subject(
-            nip=p.nip, unit_kode=p.unit_kode, jabatan_kode=p.jabatan_kode,
+            nip=p.nip,
+            unit_kode=p.unit_kode,
+            jabatan_kode=p.jabatan_kode,
             jenis=jab.jenis.value if jab else "",
             eselon=p.eselon or (jab.eselon if jab and jab.eselon else ""),
-            golongan=p.golongan or "", status=p.status.value, nama=p.full_name,
+            golongan=p.golongan or "",
+            status=p.status.value,
+            nama=p.full_name,
         )
     return out

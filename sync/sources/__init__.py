@@ -13,14 +13,18 @@ def open_source(config: SqlConfig | CsvConfig | XlsxConfig | RestConfig, kind: s
     """The reader for one configured source; imports only what that kind needs."""
     if isinstance(config, SqlConfig):
         from .sql import SqlSource
+
         return SqlSource(config, kind)
     if isinstance(config, CsvConfig):
         from .files import CsvSource
+
         return CsvSource(config, kind)
     if isinstance(config, XlsxConfig):
         from .files import XlsxSource
+
         return XlsxSource(config, kind)
     from .rest import RestSource
+
     return RestSource(config, kind)
 
 

@@ -16,7 +16,7 @@ class SourceError(SatuLoginError):
 
 
 class Source(Protocol):
-    name: str   # shown in quarantine entries and the run log, e.g. "sql:pegawai"
+    name: str  # shown in quarantine entries and the run log, e.g. "sql:pegawai"
 
     def rows(self) -> Iterator[tuple[int | str, dict[str, object]]]:
         """Yield ``(row number or key, {column: value})``; values as the source typed them."""

@@ -71,8 +71,10 @@ class CsvSource:
                 for number, cells in enumerate(reader, start=2):
                     if not any(c.strip() for c in cells):
                         continue
-                    yield number, {name: (cells[i] if i < len(cells) else "")
-                                   for i, name in enumerate(header) if name}
+                    yield (
+                        number,
+                        {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header) if name},
+                    )
             except UnicodeDecodeError:
                 raise SourceError(f"{self.path}: bukan UTF-8 / not UTF-8") from None
             except csv.Error as exc:
@@ -97,8 +99,10 @@ class XlsxSource:
             elif self.config.sheet in workbook.sheetnames:
                 sheet = workbook[self.config.sheet]
             else:
-                raise SourceError(f"{self.path}: lembar {self.config.sheet!r} tidak ada / no such sheet; "
-                                  f"sheets: {', '.join(workbook.sheetnames)}")
+                raise SourceError(
+                    f"{self.path}: lembar {self.config.sheet!r} tidak ada / no such sheet; "
+                    f"sheets: {', '.join(workbook.sheetnames)}"
+                )
             header: list[str] | None = None
             for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
                 if number < self.config.header_row:
@@ -108,9 +112,13 @@ class XlsxSource:
                     continue
                 if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
                     continue
-                yield number, {
-                    name: ("" if cells[i] is None else cells[i]) if i < len(cells) else ""
-                    for i, name in enumerate(header) if name
-                }
+                yield (
+                    number,
+                    {
+                        name: ("" if cells[i] is None else cells[i]) if i < len(cells) else ""
+                        for i, name in enumerate(header)
+                        if name
+                    },
+                )
         finally:
             workbook.close()

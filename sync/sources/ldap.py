@@ -33,8 +33,14 @@ class LdapSource:
         password = read_secret(cfg.password_env) if cfg.password_env else None
         server = Server(cfg.url, connect_timeout=cfg.timeout_s)
         try:
-            connection = Connection(server, user=cfg.bind_dn, password=password,
-                                    receive_timeout=cfg.timeout_s, read_only=True, raise_exceptions=True)
+            connection = Connection(
+                server,
+                user=cfg.bind_dn,
+                password=password,
+                receive_timeout=cfg.timeout_s,
+                read_only=True,
+                raise_exceptions=True,
+            )
             connection.open()
             if cfg.start_tls:
                 connection.start_tls()
@@ -52,8 +58,12 @@ class LdapSource:
         connection = self.connect()
         try:
             results = connection.extend.standard.paged_search(
-                cfg.base_dn, cfg.filter, attributes=wanted or ALL_ATTRIBUTES,
-                paged_size=cfg.page_size, generator=True)
+                cfg.base_dn,
+                cfg.filter,
+                attributes=wanted or ALL_ATTRIBUTES,
+                paged_size=cfg.page_size,
+                generator=True,
+            )
             for entry in results:
                 if entry.get("type") != "searchResEntry":
                     continue

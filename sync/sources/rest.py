@@ -17,7 +17,7 @@ from satulogin.secrets import read_secret
 from ..config import RestSource as RestSourceConfig
 from .base import SourceError
 
-MAX_PAGES = 100_000   # a server that never stops paging must not keep us forever
+MAX_PAGES = 100_000  # a server that never stops paging must not keep us forever
 
 
 def _dig(body: object, dotted: str) -> object:
@@ -31,9 +31,17 @@ def _dig(body: object, dotted: str) -> object:
 
 def session_with_retries(retries: int, backoff_s: float) -> requests.Session:
     session = requests.Session()
-    retry = Retry(total=retries, connect=retries, read=retries, status=retries, backoff_factor=backoff_s,
-                  status_forcelist=(429, 500, 502, 503, 504), allowed_methods=frozenset({"GET"}),
-                  respect_retry_after_header=True, raise_on_status=False)
+    retry = Retry(
+        total=retries,
+        connect=retries,
+        read=retries,
+        status=retries,
+        backoff_factor=backoff_s,
+        status_forcelist=(429, 500, 502, 503, 504),
+        allowed_methods=frozenset({"GET"}),
+        respect_retry_after_header=True,
+        raise_on_status=False,
+    )
     adapter = HTTPAdapter(max_retries=retry)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
@@ -61,19 +69,24 @@ class RestSource:
                     raise SourceError(f"API {cfg.url} tidak bisa dihubungi / unreachable: {exc}") from None
                 self.requests_made += 1
                 if response.status_code in (401, 403):
-                    raise SourceError(f"API {cfg.url} menolak kunci API / refused the API key "
-                                      f"(HTTP {response.status_code}); check ${cfg.api_key_env}")
+                    raise SourceError(
+                        f"API {cfg.url} menolak kunci API / refused the API key "
+                        f"(HTTP {response.status_code}); check ${cfg.api_key_env}"
+                    )
                 if response.status_code != 200:
-                    raise SourceError(f"API {cfg.url} halaman/page {page}: HTTP {response.status_code} "
-                                      f"{response.text[:200]}")
+                    raise SourceError(
+                        f"API {cfg.url} halaman/page {page}: HTTP {response.status_code} "
+                        f"{response.text[:200]}"
+                    )
                 try:
                     body = response.json()
                 except ValueError:
                     raise SourceError(f"API {cfg.url} halaman/page {page}: bukan JSON / not JSON") from None
                 items = _dig(body, cfg.items_key) if cfg.items_key else body
                 if not isinstance(items, list):
-                    raise SourceError(f"API {cfg.url} halaman/page {page}: '{cfg.items_key}' bukan daftar / "
-                                      "is not a list")
+                    raise SourceError(
+                        f"API {cfg.url} halaman/page {page}: '{cfg.items_key}' bukan daftar / is not a list"
+                    )
                 for item in items:
                     number += 1
                     if not isinstance(item, dict):

@@ -57,8 +57,9 @@ def read_only_engine(url_text: str, password_env: str | None = None) -> Engine:
     if backend == "postgresql":
         if url.drivername == "postgresql":
             url = url.set(drivername="postgresql+psycopg")
-        return create_engine(url, pool_pre_ping=True,
-                             connect_args={"options": "-c default_transaction_read_only=on"})
+        return create_engine(
+            url, pool_pre_ping=True, connect_args={"options": "-c default_transaction_read_only=on"}
+        )
     raise SourceError(f"jenis basis data tidak didukung / unsupported database: {backend}")
 
 

@@ -85,25 +85,35 @@ def register(app: Flask) -> None:
                 names[s.unit_kode] = (attrs.get("unit_nama") or [""])[0]
                 counts[s.unit_kode] += 1
             if s.jabatan_kode:
-                row = jabatan.setdefault(s.jabatan_kode, {
-                    "kode": s.jabatan_kode, "nama": (attrs.get("jabatan_nama") or [""])[0],
-                    "unit": s.unit_kode, "jenis": s.jenis, "eselon": s.eselon, "jumlah": 0})
+                row = jabatan.setdefault(
+                    s.jabatan_kode,
+                    {
+                        "kode": s.jabatan_kode,
+                        "nama": (attrs.get("jabatan_nama") or [""])[0],
+                        "unit": s.unit_kode,
+                        "jenis": s.jenis,
+                        "eselon": s.eselon,
+                        "jumlah": 0,
+                    },
+                )
                 row["jumlah"] += 1
         for code in list(names):
             parent = unit_parent(code)
             while parent and parent not in names:
                 names[parent] = ""
                 parent = unit_parent(parent)
-        units = [{"kode": c, "nama": names[c], "level": unit_level(c), "jumlah": counts[c]}
-                 for c in sorted(names)]
+        units = [
+            {"kode": c, "nama": names[c], "level": unit_level(c), "jumlah": counts[c]} for c in sorted(names)
+        ]
         selected = request.args.get("kode", "")
         if selected:
             prefix = unit_prefix(selected) if len(selected) == 15 else selected
             jab_rows = [j for j in jabatan.values() if j["unit"].startswith(prefix)]
         else:
             jab_rows = list(jabatan.values())
-        return render_template("unit.html", units=units, jabatan=sorted(jab_rows, key=lambda j: j["kode"]),
-                               selected=selected)
+        return render_template(
+            "unit.html", units=units, jabatan=sorted(jab_rows, key=lambda j: j["kode"]), selected=selected
+        )
 
     @app.get("/pegawai")
     @admin_only
@@ -113,8 +123,9 @@ def register(app: Flask) -> None:
         if q:
             snap = _cache().get(load_ruleset(_rules_path()))
             needle = q.lower()
-            hits = [s for s in snap.state.subjects.values()
-                    if needle in s.nip or needle in s.nama.lower()][:50]
+            hits = [s for s in snap.state.subjects.values() if needle in s.nip or needle in s.nama.lower()][
+                :50
+            ]
         return render_template("pegawai.html", q=q, hits=hits)
 
     @app.get("/pegawai/<nip>")
@@ -132,15 +143,28 @@ def register(app: Flask) -> None:
         ruleset = load_ruleset(_rules_path())
         data = ruleset.model_dump(mode="json", by_alias=True, exclude_none=True)
         if rule_id is None:
-            text = _rule_yaml({"id": "aturan-baru", "description": "", "roles": ["pegawai"],
-                               "match": {"jenis": ["struktural"]}})
+            text = _rule_yaml(
+                {
+                    "id": "aturan-baru",
+                    "description": "",
+                    "roles": ["pegawai"],
+                    "match": {"jenis": ["struktural"]},
+                }
+            )
         else:
             found = next((r for r in data["rules"] if r["id"] == rule_id), None)
             if found is None:
                 abort(404)
             text = _rule_yaml(found)
-        return render_template("aturan.html", original_id=rule_id or "", rule_yaml=text, problems=[],
-                               hapus=False, preview=None, preview_id="")
+        return render_template(
+            "aturan.html",
+            original_id=rule_id or "",
+            rule_yaml=text,
+            problems=[],
+            hapus=False,
+            preview=None,
+            preview_id="",
+        )
 
     @app.post("/aturan")
     @admin_only
@@ -155,8 +179,9 @@ def register(app: Flask) -> None:
         try:
             new = _replace_rule(current, original_id, None if delete else text)
         except ConfigError as exc:
-            return render_template("aturan.html", **form, problems=exc.problems, preview=None,
-                                   preview_id=""), 422
+            return render_template(
+                "aturan.html", **form, problems=exc.problems, preview=None, preview_id=""
+            ), 422
         snap = _cache().get(new)
         problems = ruleset_problems(new, snap.state.catalog)
         if problems:
@@ -176,21 +201,35 @@ def register(app: Flask) -> None:
         previews: dict[str, dict[str, Any]] = _ext()["previews"]
         if action != "simpan":
             preview_id = secrets.token_urlsafe(16)
-            previews[preview_id] = {"digest": _digest(f"{original_id}\0{delete}\0{text}"), "preview": preview,
-                                    "before": _digest(before_text)}
+            previews[preview_id] = {
+                "digest": _digest(f"{original_id}\0{delete}\0{text}"),
+                "preview": preview,
+                "before": _digest(before_text),
+            }
             return render_template("aturan.html", **form, problems=[], preview=preview, preview_id=preview_id)
         seen = previews.pop(request.form.get("preview_id", ""), None)
-        if seen is None or seen["digest"] != _digest(f"{original_id}\0{delete}\0{text}") \
-                or seen["before"] != _digest(before_text):
-            return render_template("aturan.html", **form, preview=None, preview_id="", problems=[
-                "Lihat pratinjau dulu: aturan atau berkas berubah sejak pratinjau / "
-                "preview first: the rule or the rule file changed since the preview"]), 409
+        if (
+            seen is None
+            or seen["digest"] != _digest(f"{original_id}\0{delete}\0{text}")
+            or seen["before"] != _digest(before_text)
+        ):
+            return render_template(
+                "aturan.html",
+                **form,
+                preview=None,
+                preview_id="",
+                problems=[
+                    "Lihat pratinjau dulu: aturan atau berkas berubah sejak pratinjau / "
+                    "preview first: the rule or the rule file changed since the preview"
+                ],
+            ), 409
         allow = request.form.get("allow_mass_revoke") == "ya"
         try:
             plan.check_safety(policy, allow_mass_revoke=allow)
         except SafetyStop as exc:
-            return render_template("aturan.html", **form, problems=[exc.message], preview=preview,
-                                   preview_id=""), 409
+            return render_template(
+                "aturan.html", **form, problems=[exc.message], preview=preview, preview_id=""
+            ), 409
         # Apply on a fresh read: the PUT of a user's attributes must not carry a stale copy.
         _cache().invalidate()
         snap = _cache().get(new)
@@ -199,10 +238,14 @@ def register(app: Flask) -> None:
         report = apply_plan(_ext()["admin"], plan, snap.state)
         _cache().invalidate()
         record_id = _audit().record(
-            actor=_actor(), action="hapus" if delete else "ubah" if original_id else "tambah",
-            summary=f"aturan {_rule_id(text) or original_id}", rules_before=before_text,
-            rules_after=_rules_path().read_text(encoding="utf-8"), preview=seen["preview"],
-            result=report.to_dict())
+            actor=_actor(),
+            action="hapus" if delete else "ubah" if original_id else "tambah",
+            summary=f"aturan {_rule_id(text) or original_id}",
+            rules_before=before_text,
+            rules_after=_rules_path().read_text(encoding="utf-8"),
+            preview=seen["preview"],
+            result=report.to_dict(),
+        )
         return redirect(url_for("audit_detail", record_id=record_id))
 
     @app.get("/audit")
@@ -216,21 +259,30 @@ def register(app: Flask) -> None:
         record = _audit().get(record_id)
         if record is None:
             abort(404)
-        diff = difflib.unified_diff(record.rules_before.splitlines(), record.rules_after.splitlines(),
-                                    "sebelum / before", "sesudah / after", lineterm="", n=2)
+        diff = difflib.unified_diff(
+            record.rules_before.splitlines(),
+            record.rules_after.splitlines(),
+            "sebelum / before",
+            "sesudah / after",
+            lineterm="",
+            n=2,
+        )
         return render_template("audit_detail.html", r=record, diff=list(diff))
 
     @app.errorhandler(400)
     def bad_request(err: Any) -> tuple[str, int]:
-        return render_template("galat.html", pesan="Permintaan ditolak: formulir kedaluwarsa atau tidak sah "
-                               "(CSRF). Muat ulang halaman lalu coba lagi.",
-                               en="Request refused: the form expired or is not valid (CSRF). "
-                                  "Reload and retry."), 400
+        return render_template(
+            "galat.html",
+            pesan="Permintaan ditolak: formulir kedaluwarsa atau tidak sah "
+            "(CSRF). Muat ulang halaman lalu coba lagi.",
+            en="Request refused: the form expired or is not valid (CSRF). Reload and retry.",
+        ), 400
 
     @app.errorhandler(404)
     def not_found(err: Any) -> tuple[str, int]:
-        return render_template("galat.html", pesan="Halaman atau data tidak ditemukan.",
-                               en="Page or record not found."), 404
+        return render_template(
+            "galat.html", pesan="Halaman atau data tidak ditemukan.", en="Page or record not found."
+        ), 404
 
 
 def _rule_id(text: str) -> str:
@@ -255,8 +307,10 @@ def _replace_rule(current: RuleSet, original_id: str, text: str | None) -> RuleS
     except yaml.YAMLError as exc:
         raise ConfigError("formulir", [f"YAML tidak terbaca / unreadable YAML: {exc}"]) from None
     if not isinstance(rule, dict):
-        raise ConfigError("formulir", ["aturan harus berupa mapping YAML (id, roles, match, ...) / "
-                                       "a rule must be a YAML mapping"])
+        raise ConfigError(
+            "formulir",
+            ["aturan harus berupa mapping YAML (id, roles, match, ...) / a rule must be a YAML mapping"],
+        )
     data = current.model_dump(mode="json", by_alias=True, exclude_none=True)
     rules = data["rules"]
     index = next((i for i, r in enumerate(rules) if r["id"] == original_id), None) if original_id else None
