@@ -57,6 +57,7 @@ from .keycloak_state import (
     KcUser,
     KeycloakState,
     _fill_paths,
+    _group,
     kc_user,
     list_membership,
     read_groups,
@@ -337,7 +338,7 @@ def _groups_from_cache(desired: DesiredState, cached: dict[str, tuple[str, str]]
     for k, (gid, fp) in cached.items():
         g = desired.groups.get(k)
         if g is not None:
-            parent = cached[g.parent_kunker][0] if g.parent_kunker else None
+            parent = cached.get(g.parent_kunker, ("", ""))[0] or None if g.parent_kunker else None
             groups[gid] = KcGroup(id=gid, name=g.name, parent_id=parent, attributes=g.attributes)
         elif fp == OBSOLETE:
             attrs = {KUNKER_ATTR: [k], MANAGED_ATTR: [MANAGED_VALUE]}
@@ -360,10 +361,18 @@ def _roles_from_cache(desired: DesiredState, cached: dict[str, tuple[str, str]])
 
 
 def _cache_matches(
-    desired: dict[str, Any], cached: dict[str, tuple[str, str]], fp: Any, extra: tuple[str, ...] = ()
+    desired: dict[str, Any],
+    cached: dict[str, tuple[str, str]],
+    fp: Any,
+    *,
+    stale: list[str],
+    extra: tuple[str, ...] = (),
 ) -> bool:
-    """Every desired unit/jabatan remembered as it is now, and nothing else but obsolete ones."""
-    if any(cached.get(k, ("", ""))[1] != fp(v) for k, v in desired.items()):
+    """Every desired unit/jabatan remembered (as it is now, or ``stale``: read again one by
+    one), and nothing remembered but those and obsolete ones. A new one means a full listing:
+    it may exist already (an earlier run created it, then failed to record it)."""
+    stale_set = set(stale)
+    if any(k not in cached or (k not in stale_set and cached[k][1] != fp(v)) for k, v in desired.items()):
         return False
     return all(k in desired or f in (OBSOLETE, *extra) for k, (_, f) in cached.items())
 
@@ -470,15 +479,30 @@ def incremental_state(
         )
     scope.last_full_ms = mark.last_full_ms
     scope.managed_users = sum(1 for uid, fp in view.users.values() if uid and fp != GONE)
-    # Groups and roles: synthesised from the cache while nothing about them changed.
-    group_ok = not changed.groups and _cache_matches(desired.groups, view.groups, fp_group)
+    # Groups and roles: synthesised from the cache; the few whose source data changed (a
+    # rename, a move, a new eselon) are read one by one.
+    stale_groups = [
+        k for k in desired.groups if k in view.groups and view.groups[k][1] != fp_group(desired.groups[k])
+    ]
+    stale_roles = [
+        n for n in desired.roles if n in view.roles and view.roles[n][1] != fp_role(desired.roles[n])
+    ]
+    group_ok = not changed.groups and _cache_matches(
+        desired.groups, view.groups, fp_group, stale=stale_groups
+    )
     role_ok = (
         not changed.roles
         and PEGAWAI_ROLE in view.roles
-        and _cache_matches(desired.roles, view.roles, fp_role, (PEGAWAI_FP,))
+        and _cache_matches(desired.roles, view.roles, fp_role, stale=stale_roles, extra=(PEGAWAI_FP,))
     )
     if group_ok:
         groups = _groups_from_cache(desired, view.groups)
+        for k in stale_groups:
+            rep = kc.get(f"/groups/{quote(view.groups[k][0], safe='')}")
+            if rep is None:
+                return full(f"grup unit {k} dihapus di Keycloak / unit group {k} deleted in Keycloak")
+            groups[rep["id"]] = _group(rep, rep.get("parentId"))
+        _fill_paths(groups)
         scope.groups_read = False
     else:
         groups = read_groups(kc)
@@ -488,7 +512,18 @@ def incremental_state(
             # A unit group deleted by hand: its members must be put back into the new one,
             # and only a full run sees who they are.
             return full(f"{len(missing)} grup unit dihapus di Keycloak / unit group(s) deleted in Keycloak")
-    roles = _roles_from_cache(desired, view.roles) if role_ok else read_roles(kc)
+    if role_ok:
+        roles = _roles_from_cache(desired, view.roles)
+        for n in stale_roles:
+            rep = kc.get(f"/roles-by-id/{quote(view.roles[n][0], safe='')}")
+            if rep is None:
+                roles.pop(n, None)  # deleted by hand: planned as new
+            else:
+                roles[n] = KcRole(
+                    rep["id"], rep["name"], rep.get("description") or "", rep.get("attributes") or {}
+                )
+    else:
+        roles = read_roles(kc)
     scope.roles_read = not role_ok
 
     users: dict[str, KcUser] = {}
