@@ -255,8 +255,6 @@ class Scope:
     considered: set[str] = field(default_factory=set)  # NIPs whose state was read and planned
     users_read: int = 0
     last_full_ms: int = 0
-    groups_read: bool = True
-    roles_read: bool = True
     managed_users: int = 0  # in the realm, as far as the cache knows (for the safety rails)
 
 
@@ -361,20 +359,14 @@ def _roles_from_cache(desired: DesiredState, cached: dict[str, tuple[str, str]])
 
 
 def _cache_matches(
-    desired: dict[str, Any],
-    cached: dict[str, tuple[str, str]],
-    fp: Any,
-    *,
-    stale: list[str],
-    extra: tuple[str, ...] = (),
+    desired: dict[str, Any], cached: dict[str, tuple[str, str]], extra: tuple[str, ...] = ()
 ) -> bool:
-    """Every desired unit/jabatan remembered (as it is now, or ``stale``: read again one by
-    one), and nothing remembered but those and obsolete ones. A new one means a full listing:
-    it may exist already (an earlier run created it, then failed to record it)."""
-    stale_set = set(stale)
-    if any(k not in cached or (k not in stale_set and cached[k][1] != fp(v)) for k, v in desired.items()):
-        return False
-    return all(k in desired or f in (OBSOLETE, *extra) for k, (_, f) in cached.items())
+    """Every desired unit/jabatan remembered (as it is, or to be read again one by one), and
+    nothing remembered but those and obsolete ones. A new one means a full listing: it may
+    exist already (an earlier run created it, then failed to record it)."""
+    return all(k in cached for k in desired) and all(
+        k in desired or f in (OBSOLETE, *extra) for k, (_, f) in cached.items()
+    )
 
 
 def _user_by_username(kc: KeycloakAdmin, username: str) -> KcUser | None:
@@ -487,13 +479,11 @@ def incremental_state(
     stale_roles = [
         n for n in desired.roles if n in view.roles and view.roles[n][1] != fp_role(desired.roles[n])
     ]
-    group_ok = not changed.groups and _cache_matches(
-        desired.groups, view.groups, fp_group, stale=stale_groups
-    )
+    group_ok = not changed.groups and _cache_matches(desired.groups, view.groups)
     role_ok = (
         not changed.roles
         and PEGAWAI_ROLE in view.roles
-        and _cache_matches(desired.roles, view.roles, fp_role, stale=stale_roles, extra=(PEGAWAI_FP,))
+        and _cache_matches(desired.roles, view.roles, (PEGAWAI_FP,))
     )
     if group_ok:
         groups = _groups_from_cache(desired, view.groups)
@@ -503,7 +493,6 @@ def incremental_state(
                 return full(f"grup unit {k} dihapus di Keycloak / unit group {k} deleted in Keycloak")
             groups[rep["id"]] = _group(rep, rep.get("parentId"))
         _fill_paths(groups)
-        scope.groups_read = False
     else:
         groups = read_groups(kc)
         _fill_paths(groups)
@@ -524,7 +513,6 @@ def incremental_state(
                 )
     else:
         roles = read_roles(kc)
-    scope.roles_read = not role_ok
 
     users: dict[str, KcUser] = {}
 
