@@ -24,7 +24,6 @@ LAZY_COMMANDS: dict[str, str] = {
     "sync": "sync.cli:sync_group",
     "mapping": "sync.mapping.cli:mapping_group",
     "app": "satulogin.onboarding.cli:app_group",
-    "demo": "satulogin.stack:demo_group",
     "up": "satulogin.stack:up_command",
     "down": "satulogin.stack:down_command",
 }
@@ -53,8 +52,8 @@ class LazyGroup(click.Group):
             module = importlib.import_module(module_name)
         except ModuleNotFoundError:
             return None
-        found: click.Command = getattr(module, attr)
-        return found
+        found = getattr(module, attr, None)
+        return found if isinstance(found, click.Command) else None
 
 
 @click.group(cls=LazyGroup)
