@@ -93,7 +93,14 @@ def fresh_realm(conn: AdminConnection, name: str) -> KeycloakAdmin:
 
 
 def our_sync(
-    kc: KeycloakAdmin, hr: HrSnapshot, log: RunLog, label: str, users: int, *, full: bool = False
+    kc: KeycloakAdmin,
+    hr: HrSnapshot,
+    log: RunLog,
+    label: str,
+    users: int,
+    *,
+    full: bool = False,
+    use_extension: bool | None = None,
 ) -> Row:
     """One plan + apply as `satulogin sync apply` runs it: with the run-log cache, so a re-sync
     is incremental unless ``full``."""
@@ -109,7 +116,7 @@ def our_sync(
         plan,
         state,
         log,
-        options=ApplyOptions(progress=sys.stderr.isatty()),
+        options=ApplyOptions(progress=sys.stderr.isatty(), use_extension=use_extension),
         limits=SafetyLimits(allow_shrink=True),
     )
     seconds = time.monotonic() - started
@@ -120,7 +127,8 @@ def our_sync(
     )
     if plan.scope is not None:
         note += f" [{plan.scope.mode}: {plan.scope.users_read} users read]"
-    note += " phases " + ", ".join(f"{k} {v:.1f}s" for k, v in result.phases.items() if v >= 0.05)
+    phases = ", ".join(f"{k} {v:.1f}s" for k, v in result.phases.items() if v >= 0.05)
+    note += f" via {result.via}; phases {phases}"
     return Row(label, users, seconds, writes1 - writes0, reads1 - reads0, note, dict(result.phases))
 
 
@@ -449,6 +457,8 @@ def main() -> None:
     ap.add_argument("--skip-ldap", action="store_true")
     ap.add_argument("--skip-python-keycloak", action="store_true")
     ap.add_argument("--skip-full-noop", action="store_true", help="skip the --full no-op (slow at 100,000)")
+    ap.add_argument("--skip-plain", action="store_true",
+                    help="skip our initial sync without the Keycloak extension (plain Admin REST API)")
     args = ap.parse_args()
 
     from sync.demo_data import generate
@@ -499,6 +509,12 @@ def main() -> None:
         print(rows[-1], flush=True)
     our_rss = peak_rss_mb()
     kc.close()
+    if not args.skip_plain:
+        plain = fresh_realm(conn, "t-sync-bench-plain")
+        rows.append(our_sync(plain, hr, RunLog(work / "plain.sqlite"), "no-extension initial sync", active,
+                             use_extension=False))
+        print(rows[-1], flush=True)
+        plain.close()
     if not args.skip_python_keycloak:
         rows.append(python_keycloak_loop(conn, hr, args.baseline_sample))
         print(rows[-1], flush=True)

@@ -10,6 +10,7 @@ import importlib
 import importlib.util
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -111,6 +112,34 @@ def keycloak_install_theme(instance: str | None, port: int | None) -> None:
     server = KeycloakServer(ServerConfig.from_env(instance, port))
     server.install_theme()
     click.echo(f"tema disalin / theme copied into {server.home / 'themes'}")
+
+
+@keycloak_group.command("extension")
+@_instance_options
+@click.option("--keycloak-home", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="A Keycloak installation of yours (e.g. /opt/keycloak); default: the local instance.")
+def keycloak_extension(instance: str | None, port: int | None, keycloak_home: Path | None) -> None:
+    """Pasang ekstensi sinkronisasi / build the sync's bulk extension into a Keycloak's providers/.
+
+    The local instances get it at every start. For a Keycloak of your own, run this with
+    --keycloak-home, then Keycloak's `kc.sh build` and a restart."""
+    from .errors import KeycloakServerError
+    from .keycloak_extension import build_extension
+
+    home = keycloak_home
+    if home is None:
+        server = KeycloakServer(ServerConfig.from_env(instance, port))
+        server.install()
+        home = server.home
+    if not (home / "lib" / "lib" / "main").is_dir():
+        raise KeycloakServerError(
+            f"{home} bukan instalasi Keycloak / is not a Keycloak installation (no lib/lib/main)")
+    jar = build_extension(home)
+    if jar is None:
+        raise KeycloakServerError("javac/jar tidak ditemukan / not found: install a JDK (17+)")
+    click.echo(f"ekstensi / extension: {jar}")
+    if keycloak_home is not None:
+        click.echo(f"lalu / then: {home / 'bin' / 'kc.sh'} build ... and restart Keycloak")
 
 
 @keycloak_group.command("stop")

@@ -21,6 +21,7 @@ from pathlib import Path
 import requests
 
 from .errors import KeycloakServerError
+from .keycloak_extension import build_extension, source_digest
 from .paths import cache_dir, themes_dir
 from .processes import live_pid, port_busy, stop_process_group
 from .secrets import read_secret
@@ -132,6 +133,7 @@ class KeycloakServer:
             with tarfile.open(self.tarball) as tar:
                 tar.extractall(self.instance_dir, filter="tar")
         self.install_theme()
+        build_extension(self.home)
 
     def install_theme(self) -> None:
         source = themes_dir() / THEME_NAME
@@ -148,11 +150,12 @@ class KeycloakServer:
     def build(self) -> None:
         """Run Keycloak's ``build`` step once per set of build options (then start is fast)."""
         marker = self.instance_dir / "build-options.json"
-        options = self._build_options()
+        # A changed extension needs Keycloak's build step again, like a changed option.
+        options = [*self._build_options(), f"extension={source_digest()}"]
         if marker.exists() and json.loads(marker.read_text()) == options:
             return
         result = subprocess.run(
-            [str(self.home / "bin" / "kc.sh"), "build", *options],
+            [str(self.home / "bin" / "kc.sh"), "build", *self._build_options()],
             capture_output=True, text=True, check=False, env=self._env(),
         )
         if result.returncode != 0:

@@ -2,11 +2,15 @@
 per-user changes on a thread pool. Every object's outcome goes to the run log; an error on
 one object is recorded against it and the run goes on.
 
+New groups, roles and users go through our Keycloak extension's bulk endpoints when the
+server has it (:mod:`sync.bulk`), else through the plain Admin REST API (``partialImport``
+for users, one request per group or role).
+
 Why it is safe to kill and rerun: every step is idempotent or keyed (groups on ``kunker``,
-roles on name, users on username); new users come through ``partialImport`` with
-``ifResourceExists=SKIP`` (one transaction per batch, so a user arrives with its group and
-roles or not at all), and a mover's attributes are written *after* its group and role
-switch, so an interrupted switch is planned again.
+roles on name, users on username); new users arrive in transactions that hold each user with
+its group and roles (``partialImport`` with ``ifResourceExists=SKIP``, or the extension, which
+skips what exists), and a mover's attributes are written *after* its group and role switch,
+so an interrupted switch is planned again.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import Any
 from satulogin.errors import SatuLoginError
 from satulogin.kc_admin import KeycloakAdmin
 
+from . import bulk
 from .desired import MANAGED_ATTR, MANAGED_VALUE, DesiredGroup, DesiredRole, DesiredUser
 from .keycloak_state import KeycloakState, read_roles
 from .plan import Change, SyncPlan
@@ -41,6 +46,11 @@ class ApplyOptions:
     batch_size: int = 20
     import_workers: int = 2
     import_timeout_s: float = 600.0  # Keycloak's own transaction limit is 300 s
+    # With our Keycloak extension (sync/bulk.py): users per request (import_workers requests in
+    # flight) and objects per transaction inside Keycloak.
+    bulk_batch_size: int = 500
+    bulk_chunk: int = 100
+    use_extension: bool | None = None  # None: when the server has it
     send_activation_email: bool = False
     email_lifespan_s: int = 7 * 24 * 3600
     otp_for_joiners: bool | None = None  # None: as the realm's CONFIGURE_TOTP default action says
@@ -58,6 +68,7 @@ class ApplyResult:
     errors: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, key, error)
     emails_sent: int = 0
     phases: dict[str, float] = field(default_factory=dict)  # seconds per phase
+    via: str = "admin-api"  # how new objects were written: "extension" or "admin-api"
 
     @property
     def exit_code(self) -> int:
@@ -92,6 +103,9 @@ class Applier:
         # partialImport failures are deterministic (a bad record): one retry, then bisect.
         self.importer = KeycloakAdmin(kc.conn, kc.realm, retries=1, backoff=kc.backoff, pool_size=4)
         self.importer.counter = kc.counter
+        self.bulk = bulk.available(kc) if options.use_extension is None else options.use_extension
+        self.result.via = "extension" if self.bulk else "admin-api"
+        self._default_role: str | None = None
 
     # --- bookkeeping ---------------------------------------------------------------------------
     def _ok(self, c: Change, *, action: str | None = None, source: dict[str, Any] | None = None) -> None:
@@ -147,6 +161,9 @@ class Applier:
         levels = sorted({c.desired.level for c in todo if isinstance(c.desired, DesiredGroup)})
         for level in levels:  # a parent must exist (and sit where it belongs) before its children
             batch = [c for c in todo if isinstance(c.desired, DesiredGroup) and c.desired.level == level]
+            if self.bulk:
+                self._bulk_groups([c for c in batch if c.action == "create"])
+                batch = [c for c in batch if c.action != "create"]
             self._parallel(f"unit (level {level})", batch, self._group)
         for c in todo:
             if isinstance(c.desired, DesiredGroup) and c.key not in self.group_ids:
@@ -181,6 +198,51 @@ class Applier:
         else:
             self.kc.put(f"/groups/{current.id}", body)
 
+    def _bulk_groups(self, creates: list[Change]) -> None:
+        ready: list[Change] = []
+        items: list[dict[str, Any]] = []
+        for c in creates:
+            g = c.desired
+            assert isinstance(g, DesiredGroup)
+            parent_id = self.group_ids.get(g.parent_kunker) if g.parent_kunker is not None else None
+            if g.parent_kunker is not None and parent_id is None:
+                self._fail(c, f"grup induk {g.parent_kunker} belum ada / parent group {g.parent_kunker} "
+                              "is missing (its own change failed)")
+                continue
+            ready.append(c)
+            items.append({"name": g.name, "parentId": parent_id, "attributes": g.attributes})
+        for c, res in self._bulk_send("groups", ready, items):
+            if res.id is not None and res.action in ("CREATED", "SKIPPED"):
+                self.group_ids[c.key] = res.id
+
+    def _bulk_send(
+        self, kind: str, changes: list[Change], items: list[dict[str, Any]]
+    ) -> list[tuple[Change, bulk.BulkResult]]:
+        """One bulk request; each change's outcome goes to the run log. Returns the successes."""
+        if not changes:
+            return []
+        try:
+            results = bulk.create(self.importer, kind, items, chunk=self.options.bulk_chunk,
+                                  timeout=self.options.import_timeout_s)
+        except SatuLoginError as exc:
+            for c in changes:
+                self._fail(c, str(exc))
+            return []
+        done: list[tuple[Change, bulk.BulkResult]] = []
+        for c, res in zip(changes, results, strict=True):
+            if res.action == "CREATED":
+                self._ok(c)
+            elif res.action == "SKIPPED":
+                # Made by an interrupted earlier run (or a request whose answer was lost).
+                self.result.ok += 1
+                self.log.record(self.run_id, c.kind, c.key, c.action, "skipped", reason=ALREADY_THERE,
+                                source=_source(c))
+            else:
+                self._fail(c, f"Keycloak: {res.error or 'gagal / failed'}")
+                continue
+            done.append((c, res))
+        return done
+
     def _paths(self) -> None:
         desired = {
             c.key: c.desired
@@ -208,16 +270,28 @@ class Applier:
     # --- roles ---------------------------------------------------------------------------------
     def roles(self) -> None:
         todo = self.plan.of("role", "create", "update")
+        if self.bulk:
+            creates = [c for c in todo if c.action == "create"]
+            for c, res in self._bulk_send("roles", creates, [self._role_rep(c) for c in creates]):
+                if res.id is not None:
+                    self.role_ids[c.key] = res.id
+            self._parallel("jabatan", [c for c in todo if c.action != "create"], self._role)
+            self.failed_roles = {c.key for c in creates} - set(self.role_ids)
+            return
         self._parallel("jabatan", todo, self._role)
         self.failed_roles = {c.key for c in todo if c.action == "create"} - set(self.role_ids)
         if any(c.action == "create" for c in todo):
             self.role_ids.update({n: r.id for n, r in read_roles(self.kc).items()})
             self.failed_roles -= set(self.role_ids)
 
-    def _role(self, c: Change) -> None:
+    @staticmethod
+    def _role_rep(c: Change) -> dict[str, Any]:
         r = c.desired
         assert isinstance(r, DesiredRole)
-        body = {"name": r.name, "description": r.description, "attributes": r.attributes}
+        return {"name": r.name, "description": r.description, "attributes": r.attributes}
+
+    def _role(self, c: Change) -> None:
+        body = self._role_rep(c)
         if c.action == "create":
             self.kc.post("/roles", body)
         else:
@@ -248,15 +322,15 @@ class Applier:
                 )
             else:
                 ready.append(c)
-        batches = [
-            ready[i : i + self.options.batch_size] for i in range(0, len(ready), self.options.batch_size)
-        ]
+        size = self.options.bulk_batch_size if self.bulk else self.options.batch_size
+        batches = [ready[i : i + size] for i in range(0, len(ready), size)]
+        send = self._bulk_users if self.bulk else self._import
         created: list[tuple[Change, str]] = []
         with (
             Progress("pegawai baru / joiners", len(ready), enabled=self.options.progress) as bar,
             ThreadPoolExecutor(max_workers=self.options.import_workers) as pool,
         ):
-            for fut in as_completed([pool.submit(self._import, b) for b in batches]):
+            for fut in as_completed([pool.submit(send, b) for b in batches]):
                 done = fut.result()
                 created.extend(done)
                 bar.advance(len(done))
@@ -271,7 +345,7 @@ class Applier:
             otp = self.plan.otp_for_joiners
         return ["UPDATE_PASSWORD", "CONFIGURE_TOTP"] if otp else ["UPDATE_PASSWORD"]
 
-    def _user_import_rep(self, d: DesiredUser) -> dict[str, Any]:
+    def _user_rep(self, d: DesiredUser) -> dict[str, Any]:
         return {
             "username": d.username,
             "enabled": True,
@@ -281,9 +355,40 @@ class Applier:
             "emailVerified": False,
             "attributes": {**d.attributes, MANAGED_ATTR: [MANAGED_VALUE]},
             "requiredActions": self._required_actions(),
-            "groups": [self.group_paths[d.unit_kode]],
-            "realmRoles": list(d.roles),
         }
+
+    def _user_import_rep(self, d: DesiredUser) -> dict[str, Any]:
+        # partialImport, unlike POST /users and the extension, leaves out the realm's default
+        # roles (the account console's, offline_access): named here so every account has them.
+        return {
+            **self._user_rep(d),
+            "groups": [self.group_paths[d.unit_kode]],
+            "realmRoles": [*d.roles, self.default_role()],
+        }
+
+    def default_role(self) -> str:
+        if self._default_role is None:
+            realm = self.kc.get("")
+            self._default_role = str((realm.get("defaultRole") or {}).get("name")
+                                     or f"default-roles-{self.kc.realm}")
+        return self._default_role
+
+    def _bulk_users(self, batch: list[Change]) -> list[tuple[Change, str]]:
+        items = []
+        for c in batch:
+            d = c.desired
+            assert isinstance(d, DesiredUser)
+            items.append({
+                **self._user_rep(d),
+                "groupIds": [self.group_ids[d.unit_kode]],
+                "realmRoleIds": [self.role_ids[r] for r in d.roles],
+            })
+        out: list[tuple[Change, str]] = []
+        for c, res in self._bulk_send("users", batch, items):
+            if res.action == "CREATED" and res.id:
+                self.created[c.key] = res.id
+                out.append((c, res.id))
+        return out
 
     def _import(self, batch: list[Change]) -> list[tuple[Change, str]]:
         """One partialImport transaction; on failure, halve the batch until the offending

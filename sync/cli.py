@@ -178,7 +178,12 @@ def plan_command(
     type=click.IntRange(1, 5000),
     default=ApplyOptions.batch_size,
     show_default=True,
-    help="Pengguna per partialImport / users per partialImport request.",
+    help="Pengguna per partialImport / users per partialImport request (without the extension).",
+)
+@click.option(
+    "--no-extension",
+    is_flag=True,
+    help="Tanpa ekstensi Keycloak / use the plain Admin REST API even where our extension is installed.",
 )
 @click.option(
     "--send-activation-email",
@@ -211,6 +216,7 @@ def apply_command(
     full_every_hours: int,
     workers: int,
     batch_size: int,
+    no_extension: bool,
     send_activation_email: bool,
     otp: bool | None,
     max_disable_share: float,
@@ -238,6 +244,7 @@ def apply_command(
     options = ApplyOptions(
         workers=workers,
         batch_size=batch_size,
+        use_extension=False if no_extension else None,
         send_activation_email=send_activation_email,
         otp_for_joiners=otp,
         progress=True,
@@ -253,7 +260,7 @@ def apply_command(
     counts = plan.counts()
     click.echo(
         f"run {result.run_id}: {result.ok} ok, {result.failed} gagal/failed, "
-        f"{result.writes} tulis/writes, {result.seconds:.1f} s"
+        f"{result.writes} tulis/writes, {result.seconds:.1f} s (via {result.via})"
     )
     for kind, actions in counts.items():
         click.echo(f"  {kind:6} " + ", ".join(f"{a} {n}" for a, n in actions.items()))

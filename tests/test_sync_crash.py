@@ -25,8 +25,9 @@ from tests.fixtures.sync import build_snapshot
 realm, log_path = sys.argv[1], Path(sys.argv[2])
 kc = KeycloakAdmin(AdminConnection.from_env(), realm)
 plan, state = make_plan(kc, build_snapshot(200, seed=41))
-apply_plan(kc, plan, state, RunLog(log_path), options=ApplyOptions(batch_size=5, import_workers=1, workers=2,
-                                                                     progress=False))
+small = ApplyOptions(batch_size=5, bulk_batch_size=5, bulk_chunk=5, import_workers=1, workers=2,
+                     progress=False)
+apply_plan(kc, plan, state, RunLog(log_path), options=small)
 """
 
 
