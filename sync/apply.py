@@ -15,6 +15,7 @@ so an interrupted switch is planned again.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -106,10 +107,21 @@ class Applier:
         self.bulk = bulk.available(kc) if options.use_extension is None else options.use_extension
         self.result.via = "extension" if self.bulk else "admin-api"
         self._default_role: str | None = None
+        self._tally_lock = threading.Lock()
 
     # --- bookkeeping ---------------------------------------------------------------------------
+    def _tally(self, *, ok: int = 0, failed: int = 0, emails: int = 0,
+               error: tuple[str, str, str] | None = None) -> None:
+        # Outcomes arrive from worker threads (imports in flight, groups beside roles).
+        with self._tally_lock:
+            self.result.ok += ok
+            self.result.failed += failed
+            self.result.emails_sent += emails
+            if error is not None:
+                self.result.errors.append(error)
+
     def _ok(self, c: Change, *, action: str | None = None, source: dict[str, Any] | None = None) -> None:
-        self.result.ok += 1
+        self._tally(ok=1)
         self.log.record(
             self.run_id,
             c.kind,
@@ -121,9 +133,13 @@ class Applier:
             source=source or _source(c),
         )
 
+    def _skipped(self, c: Change) -> None:
+        self._tally(ok=1)
+        self.log.record(self.run_id, c.kind, c.key, c.action, "skipped", reason=ALREADY_THERE,
+                        source=_source(c))
+
     def _fail(self, c: Change, error: str) -> None:
-        self.result.failed += 1
-        self.result.errors.append((c.kind, c.key, error))
+        self._tally(failed=1, error=(c.kind, c.key, error))
         self.log.record(
             self.run_id,
             c.kind,
@@ -234,9 +250,7 @@ class Applier:
                 self._ok(c)
             elif res.action == "SKIPPED":
                 # Made by an interrupted earlier run (or a request whose answer was lost).
-                self.result.ok += 1
-                self.log.record(self.run_id, c.kind, c.key, c.action, "skipped", reason=ALREADY_THERE,
-                                source=_source(c))
+                self._skipped(c)
             else:
                 self._fail(c, f"Keycloak: {res.error or 'gagal / failed'}")
                 continue
@@ -414,16 +428,7 @@ class Applier:
             uid, action = ids.get(c.key, (None, None))
             if action == "SKIPPED":
                 # Created by an interrupted earlier run (same transaction as its group and roles).
-                self.result.ok += 1
-                self.log.record(
-                    self.run_id,
-                    "user",
-                    c.key,
-                    "create",
-                    "skipped",
-                    reason=ALREADY_THERE,
-                    source=_source(c),
-                )
+                self._skipped(c)
                 continue
             self._ok(c)
             if uid:
@@ -440,12 +445,11 @@ class Applier:
                     self._required_actions(),
                     params={"lifespan": self.options.email_lifespan_s},
                 )
-                self.result.emails_sent += 1
+                self._tally(emails=1)
                 self.log.record(self.run_id, "user", c.key, "activation-email", "ok")
             except SatuLoginError as exc:
                 # The account exists; only the mail failed. Recorded, counted, not retried here.
-                self.result.failed += 1
-                self.result.errors.append(("user", c.key, str(exc)))
+                self._tally(failed=1, error=("user", c.key, str(exc)))
                 self.log.record(self.run_id, "user", c.key, "activation-email", "failed", error=str(exc))
 
         with ThreadPoolExecutor(max_workers=self.options.workers) as pool:
@@ -509,6 +513,12 @@ def _remember(
         cache.close()
 
 
+def _timed(phase: Callable[[], None]) -> tuple[str, float]:
+    t0 = time.monotonic()
+    phase()
+    return phase.__name__, time.monotonic() - t0
+
+
 def _source(c: Change) -> dict[str, Any] | None:
     return dict(c.desired.source) if isinstance(c.desired, DesiredUser) else None
 
@@ -552,10 +562,19 @@ def apply_plan(
     reads0, writes0 = kc.counter.snapshot()
     applier = Applier(kc, plan, state, runlog, run_id, options)
     try:
-        for phase in (applier.groups, applier.roles, applier.joiners, applier.users):
-            t0 = time.monotonic()
-            phase()
-            applier.result.phases[phase.__name__] = time.monotonic() - t0
+        if applier.bulk:
+            # Groups and roles do not depend on each other: one bulk request each, side by side.
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                timed = [pool.submit(_timed, phase) for phase in (applier.groups, applier.roles)]
+                for fut in timed:
+                    name, seconds = fut.result()
+                    applier.result.phases[name] = seconds
+            rest: tuple[Callable[[], None], ...] = (applier.joiners, applier.users)
+        else:
+            rest = (applier.groups, applier.roles, applier.joiners, applier.users)
+        for phase in rest:
+            name, seconds = _timed(phase)
+            applier.result.phases[name] = seconds
     except BaseException as exc:
         runlog.finish_run(run_id, status="crashed", message=repr(exc))
         raise

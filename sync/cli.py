@@ -228,8 +228,39 @@ def apply_command(
     """Jalankan rencana / execute the plan (safety rails first).
 
     Exit 0: sukses / done; 1: sebagian objek gagal / some objects failed (see `sync log --failed`);
-    3: dihentikan rel pengaman / stopped by a safety rail, nothing written.
+    3: dihentikan rel pengaman / stopped by a safety rail, nothing written;
+    4: apply lain sedang berjalan / another apply for this realm is running, nothing done.
     """
+    from .runlock import run_lock
+    from .runlog import default_path
+
+    with run_lock(log_db or default_path(), realm):
+        _apply(
+            config_path, realm, adopt, verify_membership, log_db, full, full_every_hours, workers, batch_size,
+            no_extension, send_activation_email, otp, max_disable_share, max_shrink_share,
+            allow_mass_disable, allow_shrink, allow_empty_source,
+        )
+
+
+def _apply(
+    config_path: Path | None,
+    realm: str,
+    adopt: bool,
+    verify_membership: bool,
+    log_db: Path | None,
+    full: bool,
+    full_every_hours: int,
+    workers: int,
+    batch_size: int,
+    no_extension: bool,
+    send_activation_email: bool,
+    otp: bool | None,
+    max_disable_share: float,
+    max_shrink_share: float,
+    allow_mass_disable: bool,
+    allow_shrink: bool,
+    allow_empty_source: bool,
+) -> None:
     from .apply import ApplyOptions, apply_plan
     from .safety import SafetyLimits
 

@@ -169,3 +169,24 @@ def test_every_sync_command_is_documented_and_the_units_call_real_commands() -> 
     for argv in [args, *cron_args]:
         result = CliRunner().invoke(sync_group, [*argv[1:], "--help"])
         assert result.exit_code == 0, (argv, result.output)
+
+
+def test_a_second_apply_waits_for_nobody_and_changes_nothing(
+    sync_env_factory: Callable[[str], SyncEnv], tmp_path: Path
+) -> None:
+    from sync.runlock import run_lock
+
+    env = sync_env_factory("cli-lock")
+    config = write_exports(build_snapshot(5, seed=3), tmp_path, bad_row=False)
+    log_db = tmp_path / "runlog.sqlite"
+    with run_lock(log_db, env.realm):  # as if another apply of this realm were running
+        second = run(env, "apply", "--config", str(config), log_db=log_db)
+    assert second.returncode == 4, second.stderr + second.stdout
+    assert f"another sync apply for realm {env.realm} is running (pid {os.getpid()}" in second.stderr
+    assert "Traceback" not in second.stderr
+    assert env.kc.get("/users", params={"max": 5}) == []
+    # A plan never waits for the lock; an apply after the holder is gone runs.
+    assert run(env, "plan", "--config", str(config), log_db=log_db).returncode == 2
+    after = run(env, "apply", "--config", str(config), log_db=log_db)
+    assert after.returncode == 0, after.stderr + after.stdout
+    assert len(env.kc.get("/users", params={"max": 50})) == 5
