@@ -562,17 +562,9 @@ def apply_plan(
     reads0, writes0 = kc.counter.snapshot()
     applier = Applier(kc, plan, state, runlog, run_id, options)
     try:
-        if applier.bulk:
-            # Groups and roles do not depend on each other: one bulk request each, side by side.
-            with ThreadPoolExecutor(max_workers=2) as pool:
-                timed = [pool.submit(_timed, phase) for phase in (applier.groups, applier.roles)]
-                for fut in timed:
-                    name, seconds = fut.result()
-                    applier.result.phases[name] = seconds
-            rest: tuple[Callable[[], None], ...] = (applier.joiners, applier.users)
-        else:
-            rest = (applier.groups, applier.roles, applier.joiners, applier.users)
-        for phase in rest:
+        # Groups and roles stay one after the other: created side by side (the extension), each
+        # invalidated Keycloak's realm cache under the other and groups took 12.5 s instead of 1.6.
+        for phase in (applier.groups, applier.roles, applier.joiners, applier.users):
             name, seconds = _timed(phase)
             applier.result.phases[name] = seconds
     except BaseException as exc:
