@@ -234,72 +234,47 @@ def apply_command(
     from .runlock import run_lock
     from .runlog import default_path
 
+    # One apply per realm at a time (sync/runlock.py); a plan never waits for it.
     with run_lock(log_db or default_path(), realm):
-        _apply(
-            config_path, realm, adopt, verify_membership, log_db, full, full_every_hours, workers, batch_size,
-            no_extension, send_activation_email, otp, max_disable_share, max_shrink_share,
-            allow_mass_disable, allow_shrink, allow_empty_source,
+        from .apply import ApplyOptions, apply_plan
+        from .safety import SafetyLimits
+
+        kc, runlog, plan, state = _prepare(
+            config_path, realm, adopt, verify_membership, log_db, full, full_every_hours
         )
-
-
-def _apply(
-    config_path: Path | None,
-    realm: str,
-    adopt: bool,
-    verify_membership: bool,
-    log_db: Path | None,
-    full: bool,
-    full_every_hours: int,
-    workers: int,
-    batch_size: int,
-    no_extension: bool,
-    send_activation_email: bool,
-    otp: bool | None,
-    max_disable_share: float,
-    max_shrink_share: float,
-    allow_mass_disable: bool,
-    allow_shrink: bool,
-    allow_empty_source: bool,
-) -> None:
-    from .apply import ApplyOptions, apply_plan
-    from .safety import SafetyLimits
-
-    kc, runlog, plan, state = _prepare(
-        config_path, realm, adopt, verify_membership, log_db, full, full_every_hours
-    )
-    for q in plan.quarantine:
+        for q in plan.quarantine:
+            click.echo(
+                f"karantina / quarantined {q['kind']} {q['key']} ({q['origin']}): {'; '.join(q['reasons'])}",
+                err=True,
+            )
+        options = ApplyOptions(
+            workers=workers,
+            batch_size=batch_size,
+            use_extension=False if no_extension else None,
+            send_activation_email=send_activation_email,
+            otp_for_joiners=otp,
+            progress=True,
+        )
+        limits = SafetyLimits(
+            max_disable_share=max_disable_share,
+            max_shrink_share=max_shrink_share,
+            allow_mass_disable=allow_mass_disable,
+            allow_shrink=allow_shrink,
+            allow_empty_source=allow_empty_source,
+        )
+        result = apply_plan(kc, plan, state, runlog, options=options, limits=limits)
+        counts = plan.counts()
         click.echo(
-            f"karantina / quarantined {q['kind']} {q['key']} ({q['origin']}): {'; '.join(q['reasons'])}",
-            err=True,
+            f"run {result.run_id}: {result.ok} ok, {result.failed} gagal/failed, "
+            f"{result.writes} tulis/writes, {result.seconds:.1f} s (via {result.via})"
         )
-    options = ApplyOptions(
-        workers=workers,
-        batch_size=batch_size,
-        use_extension=False if no_extension else None,
-        send_activation_email=send_activation_email,
-        otp_for_joiners=otp,
-        progress=True,
-    )
-    limits = SafetyLimits(
-        max_disable_share=max_disable_share,
-        max_shrink_share=max_shrink_share,
-        allow_mass_disable=allow_mass_disable,
-        allow_shrink=allow_shrink,
-        allow_empty_source=allow_empty_source,
-    )
-    result = apply_plan(kc, plan, state, runlog, options=options, limits=limits)
-    counts = plan.counts()
-    click.echo(
-        f"run {result.run_id}: {result.ok} ok, {result.failed} gagal/failed, "
-        f"{result.writes} tulis/writes, {result.seconds:.1f} s (via {result.via})"
-    )
-    for kind, actions in counts.items():
-        click.echo(f"  {kind:6} " + ", ".join(f"{a} {n}" for a, n in actions.items()))
-    for kind, key, error in result.errors[:20]:
-        click.echo(f"  gagal / failed {kind} {key}: {error}", err=True)
-    runlog.close()
-    kc.close()
-    sys.exit(result.exit_code)
+        for kind, actions in counts.items():
+            click.echo(f"  {kind:6} " + ", ".join(f"{a} {n}" for a, n in actions.items()))
+        for kind, key, error in result.errors[:20]:
+            click.echo(f"  gagal / failed {kind} {key}: {error}", err=True)
+        runlog.close()
+        kc.close()
+        sys.exit(result.exit_code)
 
 
 def _day(value: str | None) -> str | None:

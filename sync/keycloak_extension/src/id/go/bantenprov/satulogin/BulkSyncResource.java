@@ -38,7 +38,8 @@ import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
  * tree and flushes after every user. Here a request carries hundreds of objects that refer to
  * groups and roles by id, and they are written through Keycloak's own model API (so its caches,
  * constraints and default roles behave exactly as for any other new object) in transactions of
- * {@code chunk} objects.
+ * {@code chunk} objects; groups alone go past the realm cache, which is then cleared once (see
+ * {@link #groupStore}).
  *
  * <p>What it never does: change or delete anything that exists. An object that exists already
  * is answered {@code SKIPPED} (a rerun after a crash converges); one that fails is answered
