@@ -43,3 +43,31 @@ def test_openid_configuration_is_served(keycloak_server: KeycloakServer) -> None
                         timeout=10)
     assert resp.status_code == 200
     assert resp.json()["issuer"].endswith("/realms/master")
+
+
+def test_sync_extension_builds_for_a_keycloak_of_ones_own(keycloak_server: KeycloakServer, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`satulogin keycloak extension --keycloak-home DIR` compiles against DIR's own jars."""
+    import sys
+    import zipfile
+
+    home = tmp_path / "keycloak"
+    (home / "lib" / "lib").mkdir(parents=True)
+    (home / "lib" / "lib" / "main").symlink_to(keycloak_server.home / "lib" / "lib" / "main")
+    cmd = [sys.executable, "-m", "satulogin.cli", "keycloak", "extension"]
+    built = subprocess.run([*cmd, "--keycloak-home", str(home)], capture_output=True, text=True,
+                           cwd=REPO_ROOT, check=False)
+    assert built.returncode == 0, built.stderr
+    with zipfile.ZipFile(home / "providers" / "satulogin-sync.jar") as jar:
+        names = set(jar.namelist())
+        spi = "org.keycloak.services.resources.admin.ext.AdminRealmResourceProviderFactory"
+        factory = jar.read(f"META-INF/services/{spi}").decode().strip()
+        assert factory == "id.go.bantenprov.satulogin.BulkSyncResourceProviderFactory"
+    assert "id/go/bantenprov/satulogin/BulkSyncResource.class" in names
+    assert "kc.sh build" in built.stdout
+
+    wrong = subprocess.run([*cmd, "--keycloak-home", str(tmp_path)], capture_output=True, text=True,
+                           cwd=REPO_ROOT, check=False)
+    assert wrong.returncode == 1 and "is not a Keycloak installation" in wrong.stderr
+    assert "Traceback" not in wrong.stderr
+    # The test Keycloak itself carries it (the sync's bulk path is tested in test_sync_bulk).
+    assert (keycloak_server.home / "providers" / "satulogin-sync.jar").exists()
