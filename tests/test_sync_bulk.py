@@ -171,3 +171,29 @@ def test_bulk_endpoint_is_guarded_by_keycloak_admin_roles(
     denied = requests.post(url, json=body, headers=headers, timeout=30)
     assert denied.status_code == 403
     assert not kc.get("/users", params={"username": "199001012015011001", "exact": "true"})
+
+
+@pytest.mark.parametrize("use_extension", [True, False], ids=["extension", "admin-api"])
+def test_a_synced_person_can_use_the_account_console(
+    sync_env_factory: Callable[[str], SyncEnv], use_extension: bool
+) -> None:
+    """Every new account gets the realm's default roles, which the account console's API asks
+    for (``view-profile``); without them an employee's own account page is refused (401)."""
+    env = sync_env_factory(f"bulk-account-{'ext' if use_extension else 'api'}")
+    hr = build_snapshot(3, seed=9)
+    _, result = env.sync(hr, options=ApplyOptions(progress=False, use_extension=use_extension))
+    assert result.failed == 0, result.errors
+    nip = sorted(hr.pegawai)[0]
+    user = env.user(nip)
+    password = "Rahasia-Pegawai-1!"
+    env.kc.put(f"/users/{user['id']}/reset-password",
+               {"type": "password", "value": password, "temporary": False})
+    env.kc.put(f"/users/{user['id']}", {**env.kc.get(f"/users/{user['id']}"), "requiredActions": []})
+    base = f"{env.kc.conn.server_url}/realms/{env.realm}"
+    grant = {"grant_type": "password", "client_id": "admin-cli", "username": nip, "password": password}
+    token = requests.post(f"{base}/protocol/openid-connect/token", data=grant, timeout=30)
+    assert token.status_code == 200, token.text
+    me = requests.get(f"{base}/account/", timeout=30, headers={
+        "Authorization": f"Bearer {token.json()['access_token']}", "Accept": "application/json"})
+    assert me.status_code == 200, me.text
+    assert me.json()["username"] == nip
