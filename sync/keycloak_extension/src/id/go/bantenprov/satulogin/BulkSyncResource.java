@@ -1,6 +1,7 @@
 package id.go.bantenprov.satulogin;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import jakarta.persistence.EntityManager;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -25,6 +26,10 @@ import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.RoleModel;
 import org.keycloak.models.cache.CacheRealmProvider;
+import org.keycloak.models.jpa.entities.RoleAttributeEntity;
+import org.keycloak.models.jpa.entities.RoleEntity;
+import org.keycloak.models.jpa.entities.UserAttributeEntity;
+import org.keycloak.models.jpa.entities.UserEntity;
 import org.keycloak.models.UserModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.services.resources.admin.AdminEventBuilder;
@@ -51,6 +56,13 @@ import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
 public class BulkSyncResource {
 
     static final int VERSION = 1;
+    /**
+     * Attribute names Keycloak keeps as user fields, not attribute rows: written through the
+     * model. Every other attribute of a new user (or role) is persisted as its row directly,
+     * because the model's setAttribute first deletes the attribute's rows with a query of its
+     * own: a database round trip per attribute that a new object never needs.
+     */
+    private static final Set<String> USER_FIELDS = Set.of("username", "email", "firstName", "lastName");
     private static final int DEFAULT_CHUNK = 100;
     private static final int MAX_CHUNK = 1000;
 
@@ -309,8 +321,24 @@ public class BulkSyncResource {
         }
         user.setEmailVerified(Boolean.TRUE.equals(u.emailVerified));
         if (u.attributes != null) {
+            EntityManager em = em(s);
+            UserEntity entity = em.find(UserEntity.class, user.getId());
             for (Map.Entry<String, List<String>> a : u.attributes.entrySet()) {
-                user.setAttribute(a.getKey(), nullSafe(a.getValue()));
+                if (entity == null || USER_FIELDS.contains(a.getKey())) {
+                    user.setAttribute(a.getKey(), nullSafe(a.getValue()));
+                    continue;
+                }
+                for (String value : nullSafe(a.getValue())) {
+                    if (value != null) {
+                        UserAttributeEntity row = new UserAttributeEntity();
+                        row.setId(KeycloakModelUtils.generateId());
+                        row.setName(a.getKey());
+                        row.setValue(value);
+                        row.setUser(entity);
+                        em.persist(row);
+                        entity.getAttributes().add(row);
+                    }
+                }
             }
         }
         for (String action : nullSafe(u.requiredActions)) {
@@ -362,8 +390,24 @@ public class BulkSyncResource {
         RoleModel model = s.roles().addRealmRole(rm, role.name);
         model.setDescription(role.description);
         if (role.attributes != null) {
+            EntityManager em = em(s);
+            RoleEntity entity = em.find(RoleEntity.class, model.getId());
             for (Map.Entry<String, List<String>> a : role.attributes.entrySet()) {
-                model.setAttribute(a.getKey(), nullSafe(a.getValue()));
+                if (entity == null) {
+                    model.setAttribute(a.getKey(), nullSafe(a.getValue()));
+                    continue;
+                }
+                for (String value : nullSafe(a.getValue())) {
+                    if (value != null) {
+                        RoleAttributeEntity row = new RoleAttributeEntity();
+                        row.setId(KeycloakModelUtils.generateId());
+                        row.setName(a.getKey());
+                        row.setValue(value);
+                        row.setRole(entity);
+                        em.persist(row);
+                        entity.getAttributes().add(row);
+                    }
+                }
             }
         }
         r.id = model.getId();
@@ -495,8 +539,12 @@ public class BulkSyncResource {
         return out;
     }
 
-    private jakarta.persistence.EntityManager em() {
-        return session.getProvider(JpaConnectionProvider.class).getEntityManager();
+    private EntityManager em() {
+        return em(session);
+    }
+
+    private static EntityManager em(KeycloakSession s) {
+        return s.getProvider(JpaConnectionProvider.class).getEntityManager();
     }
 
     private static List<List<String>> partition(List<String> values) {
