@@ -116,10 +116,12 @@ def test_bulk_endpoint_answers_per_object_and_loses_nothing(
     ]
     users[2] = {**users[2], "groupIds": ["no-such-group"]}
     users[3] = {**users[3], "email": users[0]["email"].upper()}
+    users.append({**users[4], "email": "lain@contoh.go.id"})  # the same NIP twice
     out = bulk.create(kc, "users", users, chunk=2, timeout=60)
-    assert [r.action for r in out] == ["CREATED", "CREATED", "FAILED", "FAILED", "CREATED"]
+    assert [r.action for r in out] == ["CREATED", "CREATED", "FAILED", "FAILED", "CREATED", "FAILED"]
     assert "group no-such-group does not exist" in (out[2].error or "")
     assert "also given to user #0" in (out[3].error or "")
+    assert f"username {users[4]['username']} is also user #4" in (out[5].error or "")
     # The chunk holding the bad user was redone without it: its neighbour exists, with its grants.
     u1 = kc.get(f"/users/{out[1].id}")
     assert u1["username"] == users[1]["username"] and u1["requiredActions"] == ["UPDATE_PASSWORD"]

@@ -180,12 +180,12 @@ public class BulkSyncResource {
         List<Integer> todo = new ArrayList<>();
         Set<String> existing = existingUsernames(items);
         Map<String, String> emailOwners = realm.isDuplicateEmailsAllowed() ? Map.of() : emailOwners(items);
-        Map<String, Integer> seenEmails = new HashMap<>();
+        Map<String, Integer> seen = new HashMap<>();
         for (int i = 0; i < items.size(); i++) {
             NewUser u = items.get(i);
             Result r = new Result(u == null ? null : u.username);
             results.add(r);
-            String problem = checkUser(u, seenEmails, i);
+            String problem = checkUser(u, seen, i);
             if (problem != null) {
                 fail(r, problem);
             } else if (existing.contains(u.username.toLowerCase())) {
@@ -486,12 +486,17 @@ public class BulkSyncResource {
         return true;
     }
 
-    private static String checkUser(NewUser u, Map<String, Integer> seenEmails, int index) {
+    /** A request-level problem with one user, or null; {@code seen} remembers usernames and e-mails. */
+    private static String checkUser(NewUser u, Map<String, Integer> seen, int index) {
         if (u == null || u.username == null || u.username.isBlank()) {
             return "user #" + index + ": username is missing";
         }
+        Integer twin = seen.putIfAbsent("username:" + u.username.toLowerCase(), index);
+        if (twin != null) {
+            return "username " + u.username + " is also user #" + twin + " in this request";
+        }
         if (u.email != null && !u.email.isBlank()) {
-            Integer other = seenEmails.putIfAbsent(u.email.toLowerCase(), index);
+            Integer other = seen.putIfAbsent("email:" + u.email.toLowerCase(), index);
             if (other != null) {
                 return "e-mail " + u.email + " is also given to user #" + other + " in this request";
             }
