@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import SatuLoginError
+from .errors import KeycloakServerError, SatuLoginError
 from .keycloak_server import KeycloakServer, ServerConfig
 
 # name -> "module:attribute" of a click group/command defined beside the code it drives.
@@ -123,7 +123,6 @@ def keycloak_extension(instance: str | None, port: int | None, keycloak_home: Pa
 
     The local instances get it at every start. For a Keycloak of your own, run this with
     --keycloak-home, then Keycloak's `kc.sh build` and a restart."""
-    from .errors import KeycloakServerError
     from .keycloak_extension import build_extension
 
     home = keycloak_home

@@ -32,6 +32,12 @@ def source_digest() -> str:
     return digest.hexdigest()[:16]
 
 
+def installed_digest(keycloak_home: Path) -> str | None:
+    """The source digest of the extension jar in ``keycloak_home``, or None when it has none."""
+    stamp = (keycloak_home / "providers" / JAR_NAME).with_suffix(".digest")
+    return stamp.read_text() if stamp.exists() else None
+
+
 def build_extension(keycloak_home: Path) -> Path | None:
     """Compile the extension into ``providers/`` of ``keycloak_home``; returns the jar, or None
     (and removes a stale jar) when this machine has no ``javac``."""

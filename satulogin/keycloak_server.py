@@ -21,7 +21,7 @@ from pathlib import Path
 import requests
 
 from .errors import KeycloakServerError
-from .keycloak_extension import build_extension, source_digest
+from .keycloak_extension import build_extension, installed_digest
 from .paths import cache_dir, themes_dir
 from .processes import live_pid, port_busy, stop_process_group
 from .secrets import read_secret
@@ -151,7 +151,7 @@ class KeycloakServer:
         """Run Keycloak's ``build`` step once per set of build options (then start is fast)."""
         marker = self.instance_dir / "build-options.json"
         # A changed extension needs Keycloak's build step again, like a changed option.
-        options = [*self._build_options(), f"extension={source_digest()}"]
+        options = [*self._build_options(), f"extension={installed_digest(self.home)}"]
         if marker.exists() and json.loads(marker.read_text()) == options:
             return
         result = subprocess.run(

@@ -10,6 +10,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -262,7 +263,7 @@ public class BulkSyncResource {
         auth.roles().requireManage(realm);
         List<NewRole> items = request == null || request.roles == null ? List.of() : request.roles;
         List<Result> results = new ArrayList<>(items.size());
-        Set<String> seenRoles = new java.util.HashSet<>();
+        Set<String> seenRoles = new HashSet<>();
         Map<String, String> existing = new HashMap<>(); // one read, not one per role
         session.roles().getRealmRolesStream(realm).forEach(x -> existing.put(x.getName(), x.getId()));
         List<Integer> todo = new ArrayList<>();
@@ -511,9 +512,9 @@ public class BulkSyncResource {
                 names.add(u.username.toLowerCase());
             }
         }
-        Set<String> out = new java.util.HashSet<>();
+        Set<String> out = new HashSet<>();
         for (List<String> part : partition(names)) {
-            out.addAll(em().createQuery(
+            out.addAll(em(session).createQuery(
                     "select u.username from UserEntity u where u.realmId = :realmId and u.username in :names",
                     String.class)
                     .setParameter("realmId", realm.getId())
@@ -532,7 +533,7 @@ public class BulkSyncResource {
         }
         Map<String, String> out = new HashMap<>();
         for (List<String> part : partition(emails)) {
-            for (Object[] row : em().createQuery(
+            for (Object[] row : em(session).createQuery(
                     "select u.email, u.username from UserEntity u where u.realmId = :realmId and u.email in :emails",
                     Object[].class)
                     .setParameter("realmId", realm.getId())
@@ -542,10 +543,6 @@ public class BulkSyncResource {
             }
         }
         return out;
-    }
-
-    private EntityManager em() {
-        return em(session);
     }
 
     private static EntityManager em(KeycloakSession s) {
