@@ -131,7 +131,7 @@ def test_bulk_endpoint_answers_per_object_and_loses_nothing(
     kc.put(f"/users/{out[0].id}", {**kc.get(f"/users/{out[0].id}"), "firstName": "Diubah"})
     rerun = bulk.create(kc, "users", [users[0], {**users[2], "groupIds": [], "email": users[1]["email"]}],
                         chunk=2, timeout=60)
-    assert rerun[0].action == "SKIPPED"
+    assert (rerun[0].action, rerun[0].id) == ("SKIPPED", out[0].id)
     assert rerun[1].action == "FAILED" and users[1]["username"] in (rerun[1].error or "")
     assert kc.get(f"/users/{out[0].id}")["firstName"] == "Diubah"
     assert len(kc.get("/users", params={"max": 100})) == 3

@@ -27,10 +27,17 @@ import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.RoleModel;
 import org.keycloak.models.cache.CacheRealmProvider;
+import org.keycloak.common.util.Time;
+import org.keycloak.models.jpa.GroupAdapter;
+import org.keycloak.models.jpa.entities.GroupAttributeEntity;
+import org.keycloak.models.jpa.entities.GroupEntity;
 import org.keycloak.models.jpa.entities.RoleAttributeEntity;
 import org.keycloak.models.jpa.entities.RoleEntity;
 import org.keycloak.models.jpa.entities.UserAttributeEntity;
 import org.keycloak.models.jpa.entities.UserEntity;
+import org.keycloak.models.jpa.entities.UserGroupMembershipEntity;
+import org.keycloak.models.jpa.entities.UserRoleMappingEntity;
+import org.keycloak.representations.idm.MembershipType;
 import org.keycloak.models.UserModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.services.resources.admin.AdminEventBuilder;
@@ -42,10 +49,14 @@ import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
  * <p>Why it exists: through the Admin REST API every new user, group or role is its own request
  * and its own transaction, and {@code partialImport} resolves each user's group by walking the
  * tree and flushes after every user. Here a request carries hundreds of objects that refer to
- * groups and roles by id, and they are written through Keycloak's own model API (so its caches,
- * constraints and default roles behave exactly as for any other new object) in transactions of
- * {@code chunk} objects; groups alone go past the realm cache, which is then cleared once (see
- * {@link #groupStore}).
+ * groups and roles by id, written in transactions of {@code chunk} objects in Keycloak's batch
+ * mode. A user is created through Keycloak's model API (so its username and e-mail rules,
+ * caches and events behave as for any other account); the rows that only a brand-new object has
+ * (its attributes, group memberships, role grants, and new groups and roles themselves) are
+ * persisted as Keycloak's own JPA entities, skipping the existence query or flush that the model
+ * runs before each of them, and the model's events are fired the same way. Groups and roles go
+ * past the realm cache, which is then cleared once ({@link #clearRealmCache}). New rows get
+ * time-ordered ids ({@link OrderedIds}).
  *
  * <p>What it never does: change or delete anything that exists. An object that exists already
  * is answered {@code SKIPPED} (a rerun after a crash converges); one that fails is answered
@@ -53,16 +64,15 @@ import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
  *
  * <p>Who may call it: the same admins that may create users ({@code manage-users}); groups and
  * roles need {@code manage-users} and {@code manage-realm} as through the Admin REST API.
+ *
+ * <p>It is compiled against the Keycloak it runs in (see satulogin/keycloak_extension.py), so a
+ * Keycloak whose entities changed shape fails the build rather than writing wrong rows; the
+ * tests compare what it creates with what the Admin REST API creates, object by object.
  */
 public class BulkSyncResource {
 
     static final int VERSION = 1;
-    /**
-     * Attribute names Keycloak keeps as user fields, not attribute rows: written through the
-     * model. Every other attribute of a new user (or role) is persisted as its row directly,
-     * because the model's setAttribute first deletes the attribute's rows with a query of its
-     * own: a database round trip per attribute that a new object never needs.
-     */
+    /** Attribute names Keycloak keeps as user fields, not attribute rows: set through the model. */
     private static final Set<String> USER_FIELDS = Set.of("username", "email", "firstName", "lastName");
     private static final int DEFAULT_CHUNK = 100;
     private static final int MAX_CHUNK = 1000;
@@ -179,8 +189,6 @@ public class BulkSyncResource {
         List<NewUser> items = request == null || request.users == null ? List.of() : request.users;
         List<Result> results = new ArrayList<>(items.size());
         List<Integer> todo = new ArrayList<>();
-        Set<String> existing = existingUsernames(items);
-        Map<String, String> emailOwners = realm.isDuplicateEmailsAllowed() ? Map.of() : emailOwners(items);
         Map<String, Integer> seen = new HashMap<>();
         for (int i = 0; i < items.size(); i++) {
             NewUser u = items.get(i);
@@ -189,17 +197,19 @@ public class BulkSyncResource {
             String problem = checkUser(u, seen, i);
             if (problem != null) {
                 fail(r, problem);
-            } else if (existing.contains(u.username.toLowerCase())) {
-                r.action = "SKIPPED";
-                r.error = "user already exists";
-            } else if (u.email != null && !u.email.isBlank() && emailOwners.containsKey(u.email.toLowerCase())) {
-                fail(r, "e-mail " + u.email + " is already used by user " + emailOwners.get(u.email.toLowerCase()));
             } else {
                 todo.add(i);
             }
         }
+        // Optimistic: the caller sends only the accounts its plan found missing, so a chunk is
+        // written without asking first whether its usernames or e-mails are taken (on H2 that
+        // question scanned the realm's users once per request). The database's unique keys
+        // refuse a taken one; that chunk is then redone one account at a time, asking first, so
+        // the account answers SKIPPED (it exists: an earlier run's answer was lost) or FAILED
+        // (its e-mail belongs to someone else) and the rest are created.
         inChunks(todo, chunk(request == null ? null : request.chunk), results,
-                (s, i) -> createUser(s, items.get(i), results.get(i)));
+                (s, i) -> createUser(s, items.get(i), results.get(i)),
+                (s, i) -> createUserChecked(s, items.get(i), results.get(i)));
         Results out = new Results(results);
         event(ResourceType.USER, "users", out);
         return out;
@@ -215,7 +225,7 @@ public class BulkSyncResource {
         List<Result> results = new ArrayList<>(items.size());
         List<Integer> todo = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
-        Map<String, Map<String, GroupModel>> siblings = new HashMap<>(); // parent id -> name -> child
+        Map<String, String> existing = existingGroups(items); // parent id + "/" + name -> id
         for (int i = 0; i < items.size(); i++) {
             NewGroup g = items.get(i);
             Result r = new Result(g == null ? null : g.name);
@@ -229,7 +239,8 @@ public class BulkSyncResource {
                 fail(r, "group " + g.name + " is also group #" + other + " in this request (same parent)");
                 continue;
             }
-            GroupModel sibling = siblings.computeIfAbsent(g.parentId, this::children).get(g.name);
+            String siblingId = existing.get(parentKey(g.parentId) + "/" + g.name);
+            GroupModel sibling = siblingId == null ? null : groupStore(session).getGroupById(realm, siblingId);
             if (sibling == null) {
                 todo.add(i);
             } else if (sameAttributes(sibling.getAttributes(), g.attributes)) {
@@ -243,14 +254,9 @@ public class BulkSyncResource {
             }
         }
         inChunks(todo, chunk(request == null ? null : request.chunk), results,
-                (s, i) -> createGroup(s, items.get(i), results.get(i)));
+                (s, i) -> createGroup(s, items.get(i), results.get(i)), null);
         Results out = new Results(results);
-        CacheRealmProvider cache = session.getProvider(CacheRealmProvider.class);
-        if (out.created > 0 && cache != null) {
-            // The groups were written past Keycloak's realm cache (see groupStore), so drop it
-            // once, as the admin console's "Clear realm cache" does; the next reads reload it.
-            cache.clear();
-        }
+        clearRealmCache(out);
         event(ResourceType.GROUP, "groups", out);
         return out;
     }
@@ -285,35 +291,63 @@ public class BulkSyncResource {
             }
         }
         inChunks(todo, chunk(request == null ? null : request.chunk), results,
-                (s, i) -> createRole(s, items.get(i), results.get(i)));
+                (s, i) -> createRole(s, items.get(i), results.get(i)), null);
         Results out = new Results(results);
+        clearRealmCache(out);
         event(ResourceType.REALM_ROLE, "roles", out);
         return out;
     }
 
     // --- writers (each runs inside a chunk's own transaction) ------------------------------------
 
+    /** One account on its own, after a chunk failed: exists already, e-mail taken, or created. */
+    private void createUserChecked(KeycloakSession s, NewUser u, Result r) {
+        RealmModel rm = s.getContext().getRealm();
+        UserModel existing = s.users().getUserByUsername(rm, u.username);
+        if (existing != null) {
+            r.id = existing.getId();
+            r.action = "SKIPPED";
+            r.error = "user already exists";
+            return;
+        }
+        if (u.email != null && !u.email.isBlank() && !rm.isDuplicateEmailsAllowed()) {
+            UserModel owner = s.users().getUserByEmail(rm, u.email);
+            if (owner != null) {
+                throw new BulkException("e-mail " + u.email + " is already used by user " + owner.getUsername());
+            }
+        }
+        createUser(s, u, r);
+    }
+
     private void createUser(KeycloakSession s, NewUser u, Result r) {
         RealmModel rm = s.getContext().getRealm();
-        List<GroupModel> groups = new ArrayList<>();
+        // What POST /users gives every account (the realm's default role and default groups),
+        // then the caller's; each once. Resolved before anything is written, so an unknown id
+        // fails this object alone.
+        Map<String, GroupModel> groups = new LinkedHashMap<>();
+        rm.getDefaultGroupsStream().forEach(g -> groups.put(g.getId(), g));
         for (String gid : nullSafe(u.groupIds)) {
-            GroupModel g = s.groups().getGroupById(rm, gid);
+            GroupModel g = groups.containsKey(gid) ? groups.get(gid) : s.groups().getGroupById(rm, gid);
             if (g == null) {
                 throw new BulkException("group " + gid + " does not exist");
             }
-            groups.add(g);
+            groups.put(gid, g);
         }
-        List<RoleModel> roles = new ArrayList<>();
+        Map<String, RoleModel> roles = new LinkedHashMap<>();
+        RoleModel defaultRole = rm.getDefaultRole();
+        if (defaultRole != null) {
+            roles.put(defaultRole.getId(), defaultRole);
+        }
         for (String rid : nullSafe(u.realmRoleIds)) {
-            RoleModel role = s.roles().getRoleById(rm, rid);
+            RoleModel role = roles.containsKey(rid) ? roles.get(rid) : s.roles().getRoleById(rm, rid);
             if (role == null || role.isClientRole()) {
                 throw new BulkException("realm role " + rid + " does not exist");
             }
-            roles.add(role);
+            roles.put(rid, role);
         }
-        // As POST /users does: default roles and default groups come with the account; the
-        // required actions are the caller's (a new account's are chosen by the sync's config).
-        UserModel user = s.users().addUser(rm, null, u.username, true, false);
+        // Default roles and groups are granted below with the caller's; the required actions
+        // are the caller's alone (a new account's are chosen by the sync's config).
+        UserModel user = s.users().addUser(rm, OrderedIds.next(), u.username, false, false);
         user.setEnabled(u.enabled == null || u.enabled);
         user.setFirstName(u.firstName);
         user.setLastName(u.lastName);
@@ -321,35 +355,53 @@ public class BulkSyncResource {
             user.setEmail(u.email);
         }
         user.setEmailVerified(Boolean.TRUE.equals(u.emailVerified));
-        if (u.attributes != null) {
-            EntityManager em = em(s);
-            UserEntity entity = em.find(UserEntity.class, user.getId());
-            for (Map.Entry<String, List<String>> a : u.attributes.entrySet()) {
-                if (entity == null || USER_FIELDS.contains(a.getKey())) {
-                    user.setAttribute(a.getKey(), nullSafe(a.getValue()));
-                    continue;
-                }
-                for (String value : nullSafe(a.getValue())) {
-                    if (value != null) {
-                        UserAttributeEntity row = new UserAttributeEntity();
-                        row.setId(KeycloakModelUtils.generateId());
-                        row.setName(a.getKey());
-                        row.setValue(value);
-                        row.setUser(entity);
-                        em.persist(row);
-                        entity.getAttributes().add(row);
-                    }
-                }
-            }
-        }
         for (String action : nullSafe(u.requiredActions)) {
             user.addRequiredAction(action);
         }
-        for (GroupModel g : groups) {
-            user.joinGroup(g);
-        }
-        for (RoleModel role : roles) {
-            user.grantRole(role);
+        EntityManager em = em(s);
+        UserEntity entity = em.find(UserEntity.class, user.getId());
+        if (entity == null) { // not Keycloak's JPA store: the model API does it all
+            if (u.attributes != null) {
+                u.attributes.forEach((name, values) -> user.setAttribute(name, nullSafe(values)));
+            }
+            groups.values().forEach(user::joinGroup);
+            roles.values().forEach(user::grantRole);
+        } else {
+            // Rows of a brand-new account, persisted directly: the model's setAttribute,
+            // joinGroup and grantRole each first ask the database whether the row exists (a
+            // query per attribute, group and role that a new account never needs). The events
+            // those methods fire are fired here the same way.
+            Map<String, List<String>> attributes = new LinkedHashMap<>(u.attributes == null ? Map.of() : u.attributes);
+            for (String field : USER_FIELDS) {
+                List<String> values = attributes.remove(field);
+                if (values != null) {
+                    user.setAttribute(field, values);
+                }
+            }
+            eachValue(attributes, (name, value) -> {
+                UserAttributeEntity row = new UserAttributeEntity();
+                row.setId(OrderedIds.next());
+                row.setName(name);
+                row.setValue(value);
+                row.setUser(entity);
+                em.persist(row);
+                entity.getAttributes().add(row);
+            });
+            for (GroupModel g : groups.values()) {
+                UserGroupMembershipEntity membership = new UserGroupMembershipEntity();
+                membership.setUser(entity);
+                membership.setGroupId(g.getId());
+                membership.setMembershipType(MembershipType.UNMANAGED);
+                em.persist(membership);
+                GroupModel.GroupMemberJoinEvent.fire(g, user, s);
+            }
+            for (RoleModel role : roles.values()) {
+                UserRoleMappingEntity mapping = new UserRoleMappingEntity();
+                mapping.setUser(entity);
+                mapping.setRoleId(role.getId());
+                em.persist(mapping);
+                RoleModel.RoleGrantedEvent.fire(role, user, s);
+            }
         }
         r.id = user.getId();
         r.action = "CREATED";
@@ -357,61 +409,63 @@ public class BulkSyncResource {
 
     private void createGroup(KeycloakSession s, NewGroup g, Result r) {
         RealmModel rm = s.getContext().getRealm();
-        GroupProvider store = groupStore(s);
-        GroupModel parent = null;
+        EntityManager em = em(s);
+        String parentId = GroupEntity.TOP_PARENT_ID;
         if (g.parentId != null) {
-            parent = store.getGroupById(rm, g.parentId);
-            if (parent == null) {
+            GroupEntity parent = em.find(GroupEntity.class, g.parentId);
+            if (parent == null || !rm.getId().equals(parent.getRealm())) {
                 throw new BulkException("parent group " + g.parentId + " does not exist");
             }
+            parentId = parent.getId();
         }
-        GroupModel group = store.createGroup(rm, null, g.name, parent);
-        if (g.attributes != null) {
-            for (Map.Entry<String, List<String>> a : g.attributes.entrySet()) {
-                group.setAttribute(a.getKey(), nullSafe(a.getValue()));
-            }
-        }
-        r.id = group.getId();
+        // As Keycloak's JPA store creates a group, less its flush after every group (a flush
+        // checks every object the transaction holds, so a chunk cost the square of its size).
+        // Written past the realm cache, which the caller clears once (see groups()).
+        GroupEntity entity = new GroupEntity();
+        entity.setId(OrderedIds.next());
+        entity.setName(g.name);
+        entity.setRealm(rm.getId());
+        entity.setParentId(parentId);
+        entity.setType(GroupModel.Type.REALM.intValue());
+        long now = Time.currentTimeMillis();
+        entity.setCreatedTimestamp(now);
+        entity.setLastModifiedTimestamp(now);
+        em.persist(entity);
+        eachValue(g.attributes, (name, value) -> {
+            GroupAttributeEntity row = new GroupAttributeEntity();
+            row.setId(OrderedIds.next());
+            row.setName(name);
+            row.setValue(value);
+            row.setGroup(entity);
+            em.persist(row);
+            entity.getAttributes().add(row);
+        });
+        GroupModel.GroupCreatedEvent.fire(new GroupAdapter(s, rm, em, entity), s);
+        r.id = entity.getId();
         r.action = "CREATED";
-    }
-
-    /**
-     * Where new groups are written: the JPA store itself, past Keycloak's realm cache. Through
-     * the cache, every new group scans the whole cache twice for queries to invalidate (and twice
-     * more for its parent), so creating a unit tree cost the square of its size: 1,050 groups
-     * took 8-11 s. The caller clears the cache once instead.
-     */
-    private static GroupProvider groupStore(KeycloakSession s) {
-        GroupProvider jpa = s.getProvider(GroupProvider.class, "jpa");
-        return jpa != null ? jpa : s.groups();
     }
 
     private void createRole(KeycloakSession s, NewRole role, Result r) {
         RealmModel rm = s.getContext().getRealm();
-        RoleModel model = s.roles().addRealmRole(rm, role.name);
-        model.setDescription(role.description);
-        if (role.attributes != null) {
-            EntityManager em = em(s);
-            RoleEntity entity = em.find(RoleEntity.class, model.getId());
-            for (Map.Entry<String, List<String>> a : role.attributes.entrySet()) {
-                if (entity == null) {
-                    model.setAttribute(a.getKey(), nullSafe(a.getValue()));
-                    continue;
-                }
-                for (String value : nullSafe(a.getValue())) {
-                    if (value != null) {
-                        RoleAttributeEntity row = new RoleAttributeEntity();
-                        row.setId(KeycloakModelUtils.generateId());
-                        row.setName(a.getKey());
-                        row.setValue(value);
-                        row.setRole(entity);
-                        em.persist(row);
-                        entity.getAttributes().add(row);
-                    }
-                }
-            }
-        }
-        r.id = model.getId();
+        EntityManager em = em(s);
+        // As Keycloak's JPA store adds a realm role, less its flush after every role (see
+        // createGroup); the caller has checked the name is free and clears the cache once.
+        RoleEntity entity = new RoleEntity();
+        entity.setId(OrderedIds.next());
+        entity.setName(role.name);
+        entity.setDescription(role.description);
+        entity.setRealmId(rm.getId());
+        em.persist(entity);
+        eachValue(role.attributes, (name, value) -> {
+            RoleAttributeEntity row = new RoleAttributeEntity();
+            row.setId(OrderedIds.next());
+            row.setName(name);
+            row.setValue(value);
+            row.setRole(entity);
+            em.persist(row);
+            entity.getAttributes().add(row);
+        });
+        r.id = entity.getId();
         r.action = "CREATED";
     }
 
@@ -419,10 +473,13 @@ public class BulkSyncResource {
 
     /**
      * Writes {@code todo} in transactions of {@code chunk}. A chunk that fails is rolled back and
-     * its objects are written one per transaction, so a bad object fails alone.
+     * its objects are written one per transaction with {@code writeAlone} (or {@code write}), so a
+     * bad object fails alone.
      */
     private void inChunks(List<Integer> todo, int chunk, List<Result> results,
-                          BiConsumer<KeycloakSession, Integer> write) {
+                          BiConsumer<KeycloakSession, Integer> write,
+                          BiConsumer<KeycloakSession, Integer> writeAlone) {
+        BiConsumer<KeycloakSession, Integer> alone = writeAlone == null ? write : writeAlone;
         KeycloakSessionFactory factory = session.getKeycloakSessionFactory();
         String realmId = realm.getId();
         for (int start = 0; start < todo.size(); start += chunk) {
@@ -448,7 +505,7 @@ public class BulkSyncResource {
                     try {
                         KeycloakModelUtils.runJobInTransaction(factory, s -> {
                             s.getContext().setRealm(s.realms().getRealm(realmId));
-                            write.accept(s, i);
+                            alone.accept(s, i);
                         });
                     } catch (RuntimeException e) {
                         r.id = null;
@@ -461,18 +518,52 @@ public class BulkSyncResource {
 
     // --- checks and helpers ----------------------------------------------------------------------
 
-    /** The children of a group (or the top-level groups, for null) by name: one read per parent. */
-    private Map<String, GroupModel> children(String parentId) {
-        Map<String, GroupModel> out = new HashMap<>();
-        if (parentId == null) {
-            session.groups().getTopLevelGroupsStream(realm).forEach(x -> out.put(x.getName(), x));
-            return out;
+    /**
+     * The groups that already sit under the parents this request names, keyed "parent id/name":
+     * one query per 500 parents, read from the database (the cache may not hold them).
+     */
+    private Map<String, String> existingGroups(List<NewGroup> items) {
+        Set<String> parents = new HashSet<>();
+        for (NewGroup g : items) {
+            if (g != null) {
+                parents.add(parentKey(g.parentId));
+            }
         }
-        GroupModel parent = session.groups().getGroupById(realm, parentId);
-        if (parent != null) { // else the write answers "parent group ... does not exist"
-            parent.getSubGroupsStream().forEach(x -> out.put(x.getName(), x));
+        Map<String, String> out = new HashMap<>();
+        for (List<String> part : partition(new ArrayList<>(parents))) {
+            for (Object[] row : em(session).createQuery(
+                    "select g.parentId, g.name, g.id from GroupEntity g where g.realm = :realmId and g.parentId in :parents",
+                    Object[].class)
+                    .setParameter("realmId", realm.getId())
+                    .setParameter("parents", part)
+                    .getResultList()) {
+                out.put(row[0] + "/" + row[1], (String) row[2]);
+            }
         }
         return out;
+    }
+
+    /** Keycloak's JPA group store, past the realm cache (which may not hold new groups yet). */
+    private static GroupProvider groupStore(KeycloakSession s) {
+        GroupProvider jpa = s.getProvider(GroupProvider.class, "jpa");
+        return jpa != null ? jpa : s.groups();
+    }
+
+    /** How Keycloak's JPA store writes "no parent". */
+    private static String parentKey(String parentId) {
+        return parentId == null ? GroupEntity.TOP_PARENT_ID : parentId;
+    }
+
+    /**
+     * Groups and roles are written past Keycloak's realm cache (see createGroup), so after any
+     * was created the cache is dropped once, on every node, as the admin console's "Clear realm
+     * cache" does; the next reads reload it.
+     */
+    private void clearRealmCache(Results out) {
+        CacheRealmProvider cache = session.getProvider(CacheRealmProvider.class);
+        if (out.created > 0 && cache != null) {
+            cache.clear();
+        }
     }
 
     private static boolean sameAttributes(Map<String, List<String>> have, Map<String, List<String>> want) {
@@ -505,46 +596,6 @@ public class BulkSyncResource {
         return null;
     }
 
-    private Set<String> existingUsernames(List<NewUser> items) {
-        List<String> names = new ArrayList<>();
-        for (NewUser u : items) {
-            if (u != null && u.username != null) {
-                names.add(u.username.toLowerCase());
-            }
-        }
-        Set<String> out = new HashSet<>();
-        for (List<String> part : partition(names)) {
-            out.addAll(em(session).createQuery(
-                    "select u.username from UserEntity u where u.realmId = :realmId and u.username in :names",
-                    String.class)
-                    .setParameter("realmId", realm.getId())
-                    .setParameter("names", part)
-                    .getResultList());
-        }
-        return out;
-    }
-
-    private Map<String, String> emailOwners(List<NewUser> items) {
-        List<String> emails = new ArrayList<>();
-        for (NewUser u : items) {
-            if (u != null && u.email != null && !u.email.isBlank()) {
-                emails.add(u.email.toLowerCase());
-            }
-        }
-        Map<String, String> out = new HashMap<>();
-        for (List<String> part : partition(emails)) {
-            for (Object[] row : em(session).createQuery(
-                    "select u.email, u.username from UserEntity u where u.realmId = :realmId and u.email in :emails",
-                    Object[].class)
-                    .setParameter("realmId", realm.getId())
-                    .setParameter("emails", part)
-                    .getResultList()) {
-                out.put((String) row[0], (String) row[1]);
-            }
-        }
-        return out;
-    }
-
     private static EntityManager em(KeycloakSession s) {
         return s.getProvider(JpaConnectionProvider.class).getEntityManager();
     }
@@ -562,6 +613,15 @@ public class BulkSyncResource {
             return DEFAULT_CHUNK;
         }
         return Math.min(requested, MAX_CHUNK);
+    }
+
+    /** Every non-null value of every attribute, as (name, value): one attribute row each. */
+    private static void eachValue(Map<String, List<String>> attributes, BiConsumer<String, String> row) {
+        if (attributes == null) {
+            return;
+        }
+        attributes.forEach((name, values) -> nullSafe(values).stream().filter(v -> v != null)
+                .forEach(v -> row.accept(name, v)));
     }
 
     private static <T> List<T> nullSafe(List<T> values) {
