@@ -119,6 +119,9 @@ def postgres_keycloak(port: int) -> Iterator[AdminConnection]:
         shutil.rmtree(root, ignore_errors=True)
 
 
+SETTLE_S = 5.0
+
+
 def fresh_realm(conn: AdminConnection, name: str) -> KeycloakAdmin:
     from realm import apply_realm
     from realm.loader import DEFAULT_DIR
@@ -128,6 +131,10 @@ def fresh_realm(conn: AdminConnection, name: str) -> KeycloakAdmin:
     kc.request("DELETE", "", ok=(404,), timeout=600)
     ensure_test_secrets()
     apply_realm(kc, DEFAULT_DIR, realm_name=name)
+    # Deleting the previous run's realm (10,000 people) leaves the dev-file database writing
+    # its pages out in the background for a few seconds; every scenario starts after that
+    # settles, so none pays for another's clean-up.
+    time.sleep(SETTLE_S)
     return kc
 
 

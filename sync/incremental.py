@@ -50,6 +50,7 @@ from .desired import (
     DesiredRole,
     DesiredState,
     DesiredUser,
+    no_cycle_collection,
 )
 from .keycloak_state import (
     KcGroup,
@@ -453,11 +454,12 @@ def incremental_state(
     # Users: what changed in the source, what somebody changed in Keycloak, what we don't know.
     by_id = {uid: nip for nip, (uid, _) in view.users.items() if uid}
     touched = {by_id[uid] for uid in changed.user_ids if uid in by_id}
-    wanted = {
-        nip
-        for nip, d in desired.users.items()
-        if view.users.get(nip, ("", ""))[1] != fp_user(d) or nip in touched
-    }
+    with no_cycle_collection():
+        wanted = {
+            nip
+            for nip, d in desired.users.items()
+            if view.users.get(nip, ("", ""))[1] != fp_user(d) or nip in touched
+        }
     gone = {
         nip
         for nip, (uid, fp) in view.users.items()
