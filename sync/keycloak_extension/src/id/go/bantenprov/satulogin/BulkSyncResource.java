@@ -28,7 +28,9 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.models.RoleModel;
 import org.keycloak.models.cache.CacheRealmProvider;
 import org.keycloak.common.util.Time;
+import org.keycloak.models.UserProvider;
 import org.keycloak.models.jpa.GroupAdapter;
+import org.keycloak.models.jpa.UserAdapter;
 import org.keycloak.models.jpa.entities.GroupAttributeEntity;
 import org.keycloak.models.jpa.entities.GroupEntity;
 import org.keycloak.models.jpa.entities.RoleAttributeEntity;
@@ -345,9 +347,78 @@ public class BulkSyncResource {
             }
             roles.put(rid, role);
         }
-        // Default roles and groups are granted below with the caller's; the required actions
-        // are the caller's alone (a new account's are chosen by the sync's config).
-        UserModel user = s.users().addUser(rm, OrderedIds.next(), u.username, false, false);
+        EntityManager em = em(s);
+        if (s.getProvider(UserProvider.class, "jpa") == null) {
+            // Not Keycloak's JPA store: the model API does it all.
+            UserModel user = s.users().addUser(rm, OrderedIds.next(), u.username, false, false);
+            setFields(user, u);
+            addRequiredActions(user, u);
+            if (u.attributes != null) {
+                u.attributes.forEach((name, values) -> user.setAttribute(name, nullSafe(values)));
+            }
+            groups.values().forEach(user::joinGroup);
+            roles.values().forEach(user::grantRole);
+            r.id = user.getId();
+            r.action = "CREATED";
+            return;
+        }
+        // The account as Keycloak's JPA store creates it (JpaUserProvider.addUser), but with
+        // its fields set before it is persisted: set afterwards, as the model does, each new
+        // account is written twice (an insert, then an update of its e-mail indexes). The
+        // user cache is not told: it holds nothing for an id or username that did not exist
+        // (it never caches a miss). Default roles and groups come below, with the caller's.
+        UserEntity entity = new UserEntity();
+        entity.setId(OrderedIds.next());
+        long now = Time.currentTimeMillis();
+        entity.setCreatedTimestamp(now);
+        entity.setLastModifiedTimestamp(now);
+        entity.setUsername(u.username.toLowerCase());
+        entity.setRealmId(rm.getId());
+        UserModel user = new UserAdapter(s, rm, em, entity);
+        setFields(user, u);
+        em.persist(entity);
+        addRequiredActions(user, u);
+        // Rows of a brand-new account, persisted directly: the model's setAttribute,
+        // joinGroup and grantRole each first ask the database whether the row exists (a
+        // query per attribute, group and role that a new account never needs). The events
+        // those methods fire are fired here the same way.
+        Map<String, List<String>> attributes = new LinkedHashMap<>(u.attributes == null ? Map.of() : u.attributes);
+        for (String field : USER_FIELDS) {
+            List<String> values = attributes.remove(field);
+            if (values != null) {
+                user.setAttribute(field, values);
+            }
+        }
+        eachValue(attributes, (name, value) -> {
+            UserAttributeEntity row = new UserAttributeEntity();
+            row.setId(OrderedIds.next());
+            row.setName(name);
+            row.setValue(value);
+            row.setUser(entity);
+            em.persist(row);
+            entity.getAttributes().add(row);
+        });
+        for (GroupModel g : groups.values()) {
+            UserGroupMembershipEntity membership = new UserGroupMembershipEntity();
+            membership.setUser(entity);
+            membership.setGroupId(g.getId());
+            membership.setMembershipType(MembershipType.UNMANAGED);
+            em.persist(membership);
+            GroupModel.GroupMemberJoinEvent.fire(g, user, s);
+        }
+        for (RoleModel role : roles.values()) {
+            UserRoleMappingEntity mapping = new UserRoleMappingEntity();
+            mapping.setUser(entity);
+            mapping.setRoleId(role.getId());
+            em.persist(mapping);
+            RoleModel.RoleGrantedEvent.fire(role, user, s);
+        }
+        r.id = user.getId();
+        r.action = "CREATED";
+    }
+
+    /** A new account's own fields, through the model's setters (e-mail rules included). */
+    private static void setFields(UserModel user, NewUser u) {
         user.setEnabled(u.enabled == null || u.enabled);
         user.setFirstName(u.firstName);
         user.setLastName(u.lastName);
@@ -355,56 +426,13 @@ public class BulkSyncResource {
             user.setEmail(u.email);
         }
         user.setEmailVerified(Boolean.TRUE.equals(u.emailVerified));
+    }
+
+    /** The caller's alone: a new account's required actions are chosen by the sync's config. */
+    private static void addRequiredActions(UserModel user, NewUser u) {
         for (String action : nullSafe(u.requiredActions)) {
             user.addRequiredAction(action);
         }
-        EntityManager em = em(s);
-        UserEntity entity = em.find(UserEntity.class, user.getId());
-        if (entity == null) { // not Keycloak's JPA store: the model API does it all
-            if (u.attributes != null) {
-                u.attributes.forEach((name, values) -> user.setAttribute(name, nullSafe(values)));
-            }
-            groups.values().forEach(user::joinGroup);
-            roles.values().forEach(user::grantRole);
-        } else {
-            // Rows of a brand-new account, persisted directly: the model's setAttribute,
-            // joinGroup and grantRole each first ask the database whether the row exists (a
-            // query per attribute, group and role that a new account never needs). The events
-            // those methods fire are fired here the same way.
-            Map<String, List<String>> attributes = new LinkedHashMap<>(u.attributes == null ? Map.of() : u.attributes);
-            for (String field : USER_FIELDS) {
-                List<String> values = attributes.remove(field);
-                if (values != null) {
-                    user.setAttribute(field, values);
-                }
-            }
-            eachValue(attributes, (name, value) -> {
-                UserAttributeEntity row = new UserAttributeEntity();
-                row.setId(OrderedIds.next());
-                row.setName(name);
-                row.setValue(value);
-                row.setUser(entity);
-                em.persist(row);
-                entity.getAttributes().add(row);
-            });
-            for (GroupModel g : groups.values()) {
-                UserGroupMembershipEntity membership = new UserGroupMembershipEntity();
-                membership.setUser(entity);
-                membership.setGroupId(g.getId());
-                membership.setMembershipType(MembershipType.UNMANAGED);
-                em.persist(membership);
-                GroupModel.GroupMemberJoinEvent.fire(g, user, s);
-            }
-            for (RoleModel role : roles.values()) {
-                UserRoleMappingEntity mapping = new UserRoleMappingEntity();
-                mapping.setUser(entity);
-                mapping.setRoleId(role.getId());
-                em.persist(mapping);
-                RoleModel.RoleGrantedEvent.fire(role, user, s);
-            }
-        }
-        r.id = user.getId();
-        r.action = "CREATED";
     }
 
     private void createGroup(KeycloakSession s, NewGroup g, Result r) {
