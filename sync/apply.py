@@ -26,7 +26,7 @@ from satulogin.errors import SatuLoginError
 from satulogin.kc_admin import KeycloakAdmin
 
 from . import bulk
-from .desired import MANAGED_ATTR, MANAGED_VALUE, DesiredGroup, DesiredRole, DesiredUser
+from .desired import MANAGED_ATTR, MANAGED_VALUE, DesiredGroup, DesiredRole, DesiredUser, no_cycle_collection
 from .keycloak_state import KeycloakState, read_roles
 from .plan import Change, SyncPlan
 from .progress import Progress
@@ -495,17 +495,18 @@ def _remember(
     assert plan.scope is not None
     cache = SyncCache(runlog.path)
     try:
-        remember(
-            cache,
-            kc.realm,
-            plan.scope,
-            state,
-            failed={(kind, key) for kind, key, _ in applier.result.errors},
-            created=applier.created,
-            group_ids=applier.group_ids,
-            role_ids=applier.role_ids,
-            adopted={c.key for c in plan.of("user", "adopt")},
-        )
+        with no_cycle_collection():
+            remember(
+                cache,
+                kc.realm,
+                plan.scope,
+                state,
+                failed={(kind, key) for kind, key, _ in applier.result.errors},
+                created=applier.created,
+                group_ids=applier.group_ids,
+                role_ids=applier.role_ids,
+                adopted={c.key for c in plan.of("user", "adopt")},
+            )
     finally:
         cache.close()
 

@@ -109,9 +109,12 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
+# One encoder for every fingerprint: json.dumps with these options builds a new one per call.
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def _digest(value: Any) -> str:
-    raw = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+    return hashlib.sha256(_CANONICAL.encode(value).encode()).hexdigest()[:32]
 
 
 def fp_user(d: DesiredUser) -> str:
@@ -185,7 +188,7 @@ class SyncCache:
     def load(self, realm_id: str) -> CacheView:
         view = CacheView({}, {}, {}, None)
         by_kind = {"user": view.users, "group": view.groups, "role": view.roles}
-        with self._lock:
+        with self._lock, no_cycle_collection():
             for kind, key, kc_id, fp in self._db.execute(
                 "SELECT kind, key, kc_id, fp FROM sync_cache WHERE realm_id=?", (realm_id,)
             ):

@@ -305,7 +305,11 @@ public class BulkSyncResource {
     /** One account on its own, after a chunk failed: exists already, e-mail taken, or created. */
     private void createUserChecked(KeycloakSession s, NewUser u, Result r) {
         RealmModel rm = s.getContext().getRealm();
-        UserModel existing = s.users().getUserByUsername(rm, u.username);
+        // Keycloak's own store only: through s.users() a look-up may reach a user federation
+        // (LDAP) and import the account from there as a side effect.
+        UserProvider local = s.getProvider(UserProvider.class, "jpa");
+        UserProvider users = local != null ? local : s.users();
+        UserModel existing = users.getUserByUsername(rm, u.username);
         if (existing != null) {
             r.id = existing.getId();
             r.action = "SKIPPED";
@@ -313,7 +317,7 @@ public class BulkSyncResource {
             return;
         }
         if (u.email != null && !u.email.isBlank() && !rm.isDuplicateEmailsAllowed()) {
-            UserModel owner = s.users().getUserByEmail(rm, u.email);
+            UserModel owner = users.getUserByEmail(rm, u.email);
             if (owner != null) {
                 throw new BulkException("e-mail " + u.email + " is already used by user " + owner.getUsername());
             }
