@@ -28,24 +28,30 @@ def port_busy(host: str, port: int) -> bool:
 
 
 def live_pid(pid_file: Path) -> int | None:
-    """The pid recorded in ``pid_file`` if that process still runs, else None."""
+    """The pid recorded in ``pid_file`` while its process group still runs, else None.
+
+    Our processes start in their own session, so the recorded pid leads a process group. The
+    group counts, not the leader alone: Keycloak's ``kc.sh`` wrapper once died while the Java
+    server it started kept running (and serving), and a leader-only check then answered "not
+    running", so ``stop`` left Java up and the next start found the port busy."""
     try:
         pid = int(pid_file.read_text().strip())
     except (OSError, ValueError):
         return None
     try:
         # Reap it if it is our own exited child: a zombie still answers kill(pid, 0).
-        if os.waitpid(pid, os.WNOHANG)[0] == pid:
-            return None
+        os.waitpid(pid, os.WNOHANG)
     except ChildProcessError:
         pass
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return None
-    except PermissionError:
-        return pid
-    return pid
+    for probe in (os.kill, os.killpg):
+        try:
+            probe(pid, 0)
+            return pid
+        except ProcessLookupError:
+            continue
+        except PermissionError:
+            return pid
+    return None
 
 
 def stop_process_group(pid_file: Path, timeout: float) -> bool:
