@@ -1,7 +1,8 @@
 """Client for our Keycloak extension's bulk endpoints (``/admin/realms/{realm}/satulogin-sync``).
 
-The extension (``sync/keycloak_extension``) creates many groups, roles or users per request
-through Keycloak's own model API, in transactions of ``chunk`` objects, and answers per object:
+The extension (``sync/keycloak_extension``) creates many groups, roles or users per request,
+persisted as Keycloak's own JPA entities (``docs/operations.md`` says how and why), in
+transactions of ``chunk`` objects, and answers per object:
 ``CREATED`` (with its id), ``SKIPPED`` (it exists already: a crashed run's work) or ``FAILED``
 (with the reason, the rest of its transaction redone without it). It only creates; updates,
 moves and leavers stay on the plain Admin REST API.

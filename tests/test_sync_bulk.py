@@ -108,6 +108,10 @@ def test_bulk_endpoint_answers_per_object_and_loses_nothing(
 
     new_role = {"name": "jab-x", "description": "Kepala", "attributes": {"a": ["1"]}}
     [role] = bulk.create(kc, "roles", [new_role], chunk=10, timeout=60)
+    # Sent again: found in the database (it was written past the realm cache), not made twice.
+    [role_again] = bulk.create(kc, "roles", [new_role], chunk=10, timeout=60)
+    assert (role_again.action, role_again.id) == ("SKIPPED", role.id)
+    assert [r["name"] for r in kc.get("/roles", params={"search": "jab-x"})] == ["jab-x"]
     users: list[dict[str, Any]] = [
         {"username": f"19900101201501100{i}", "firstName": "A", "lastName": f"B{i}",
          "email": f"a{i}@contoh.go.id", "attributes": {"nip": [f"19900101201501100{i}"]},

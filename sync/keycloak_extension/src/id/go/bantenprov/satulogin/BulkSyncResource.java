@@ -52,13 +52,13 @@ import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
  * and its own transaction, and {@code partialImport} resolves each user's group by walking the
  * tree and flushes after every user. Here a request carries hundreds of objects that refer to
  * groups and roles by id, written in transactions of {@code chunk} objects in Keycloak's batch
- * mode. A user is created through Keycloak's model API (so its username and e-mail rules,
- * caches and events behave as for any other account); the rows that only a brand-new object has
- * (its attributes, group memberships, role grants, and new groups and roles themselves) are
- * persisted as Keycloak's own JPA entities, skipping the existence query or flush that the model
- * runs before each of them, and the model's events are fired the same way. Groups and roles go
- * past the realm cache, which is then cleared once ({@link #clearRealmCache}). New rows get
- * time-ordered ids ({@link OrderedIds}).
+ * mode. Everything is new, so it is persisted as Keycloak's own JPA entities, written as
+ * Keycloak's JPA store writes them (the account with its fields set through the model's setters,
+ * e-mail rules included) but without the existence query or flush the model runs before each
+ * row; the model's events (group join, role grant, group created) are fired the same way. The
+ * caches hold nothing for objects that did not exist (the user cache never caches a miss);
+ * groups and roles, which the realm cache lists, are followed by one clear of it
+ * ({@link #clearRealmCacheIfCreated}). New rows get time-ordered ids ({@link OrderedIds}).
  *
  * <p>What it never does: change or delete anything that exists. An object that exists already
  * is answered {@code SKIPPED} (a rerun after a crash converges); one that fails is answered
@@ -241,24 +241,19 @@ public class BulkSyncResource {
                 fail(r, "group " + g.name + " is also group #" + other + " in this request (same parent)");
                 continue;
             }
-            String siblingId = existing.get(parentKey(g.parentId) + "/" + g.name);
-            GroupModel sibling = siblingId == null ? null : groupStore(session).getGroupById(realm, siblingId);
-            if (sibling == null) {
+            if (!settledGroup(session, realm, existing.get(parentKey(g.parentId) + "/" + g.name), g, r)) {
                 todo.add(i);
-            } else if (sameAttributes(sibling.getAttributes(), g.attributes)) {
-                // Made by an earlier request whose answer was lost (a crash or a timeout).
-                r.action = "SKIPPED";
-                r.error = "group already exists";
-                r.id = sibling.getId();
-            } else {
-                fail(r, "a group named " + g.name + " already exists there and is not this one "
-                        + "(its attributes differ); rename or remove it");
             }
         }
-        inChunks(todo, chunk(request == null ? null : request.chunk), results,
-                (s, i) -> createGroup(s, items.get(i), results.get(i)), null);
-        Results out = new Results(results);
-        clearRealmCache(out);
+        Results out;
+        try {
+            inChunks(todo, chunk(request == null ? null : request.chunk), results,
+                    (s, i) -> createGroup(s, items.get(i), results.get(i)),
+                    (s, i) -> createGroupChecked(s, items.get(i), results.get(i)));
+        } finally {
+            clearRealmCacheIfCreated(results);
+        }
+        out = new Results(results);
         event(ResourceType.GROUP, "groups", out);
         return out;
     }
@@ -272,8 +267,7 @@ public class BulkSyncResource {
         List<NewRole> items = request == null || request.roles == null ? List.of() : request.roles;
         List<Result> results = new ArrayList<>(items.size());
         Set<String> seenRoles = new HashSet<>();
-        Map<String, String> existing = new HashMap<>(); // one read, not one per role
-        session.roles().getRealmRolesStream(realm).forEach(x -> existing.put(x.getName(), x.getId()));
+        Map<String, String> existing = realmRoleIds(em(session), null); // one read, not one per role
         List<Integer> todo = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
             NewRole role = items.get(i);
@@ -283,24 +277,80 @@ public class BulkSyncResource {
                 fail(r, "role #" + i + ": name is missing");
             } else if (!seenRoles.add(role.name)) {
                 fail(r, "role " + role.name + " appears twice in this request");
-            } else if (existing.containsKey(role.name)) {
-                // Roles are keyed on their name: the caller decides whether the existing one is its.
-                r.action = "SKIPPED";
-                r.error = "role already exists";
-                r.id = existing.get(role.name);
-            } else {
+            } else if (!settledRole(existing.get(role.name), r)) {
                 todo.add(i);
             }
         }
-        inChunks(todo, chunk(request == null ? null : request.chunk), results,
-                (s, i) -> createRole(s, items.get(i), results.get(i)), null);
-        Results out = new Results(results);
-        clearRealmCache(out);
+        Results out;
+        try {
+            inChunks(todo, chunk(request == null ? null : request.chunk), results,
+                    (s, i) -> createRole(s, items.get(i), results.get(i)),
+                    (s, i) -> createRoleChecked(s, items.get(i), results.get(i)));
+        } finally {
+            clearRealmCacheIfCreated(results);
+        }
+        out = new Results(results);
         event(ResourceType.REALM_ROLE, "roles", out);
         return out;
     }
 
     // --- writers (each runs inside a chunk's own transaction) ------------------------------------
+
+    /**
+     * Whether a group of this name already sits under the parent ({@code siblingId}): then it is
+     * answered SKIPPED when it carries the attributes asked for (an earlier request whose answer
+     * was lost made it) and FAILED when not (somebody else's group, never taken over).
+     */
+    private static boolean settledGroup(KeycloakSession s, RealmModel rm, String siblingId, NewGroup g,
+                                        Result r) {
+        GroupModel sibling = siblingId == null ? null : groupStore(s).getGroupById(rm, siblingId);
+        if (sibling == null) {
+            return false;
+        }
+        if (sameAttributes(sibling.getAttributes(), g.attributes)) {
+            r.action = "SKIPPED";
+            r.error = "group already exists";
+            r.id = sibling.getId();
+        } else {
+            fail(r, "a group named " + g.name + " already exists there and is not this one "
+                    + "(its attributes differ); rename or remove it");
+        }
+        return true;
+    }
+
+    /** A realm role of this name exists: SKIPPED with its id (roles are keyed on their name). */
+    private static boolean settledRole(String existingId, Result r) {
+        if (existingId == null) {
+            return false;
+        }
+        r.action = "SKIPPED";
+        r.error = "role already exists";
+        r.id = existingId;
+        return true;
+    }
+
+    /** One group on its own, after a chunk failed (another writer may have made it meanwhile). */
+    private void createGroupChecked(KeycloakSession s, NewGroup g, Result r) {
+        RealmModel rm = s.getContext().getRealm();
+        List<String> found = em(s).createQuery(
+                "select g.id from GroupEntity g where g.realm = :realmId and g.parentId = :parent and g.name = :name",
+                String.class)
+                .setParameter("realmId", rm.getId())
+                .setParameter("parent", parentKey(g.parentId))
+                .setParameter("name", g.name)
+                .getResultList();
+        if (!settledGroup(s, rm, found.isEmpty() ? null : found.get(0), g, r)) {
+            createGroup(s, g, r);
+        }
+    }
+
+    /** One role on its own, after a chunk failed (another writer may have made it meanwhile). */
+    private void createRoleChecked(KeycloakSession s, NewRole role, Result r) {
+        RealmModel rm = s.getContext().getRealm();
+        if (!settledRole(realmRoleIds(em(s), role.name).get(role.name), r)) {
+            createRole(s, role, r);
+        }
+    }
 
     /** One account on its own, after a chunk failed: exists already, e-mail taken, or created. */
     private void createUserChecked(KeycloakSession s, NewUser u, Result r) {
@@ -587,13 +637,31 @@ public class BulkSyncResource {
     }
 
     /**
-     * Groups and roles are written past Keycloak's realm cache (see createGroup), so after any
-     * was created the cache is dropped once, on every node, as the admin console's "Clear realm
-     * cache" does; the next reads reload it.
+     * The realm's roles by name (or the one named), read from the database: the realm cache may
+     * not hold roles this extension wrote past it.
      */
-    private void clearRealmCache(Results out) {
+    private Map<String, String> realmRoleIds(EntityManager em, String name) {
+        String jpql = "select r.name, r.id from RoleEntity r where r.realmId = :realmId and r.clientRole = false"
+                + (name == null ? "" : " and r.name = :name");
+        var query = em.createQuery(jpql, Object[].class).setParameter("realmId", realm.getId());
+        if (name != null) {
+            query.setParameter("name", name);
+        }
+        Map<String, String> out = new HashMap<>();
+        for (Object[] row : query.getResultList()) {
+            out.put((String) row[0], (String) row[1]);
+        }
+        return out;
+    }
+
+    /**
+     * Groups and roles are written past Keycloak's realm cache (see createGroup), so after any
+     * was committed the cache is dropped once, on every node, as the admin console's "Clear
+     * realm cache" does; the next reads reload it. Also when the request itself failed half-way.
+     */
+    private void clearRealmCacheIfCreated(List<Result> results) {
         CacheRealmProvider cache = session.getProvider(CacheRealmProvider.class);
-        if (out.created > 0 && cache != null) {
+        if (cache != null && results.stream().anyMatch(x -> "CREATED".equals(x.action))) {
             cache.clear();
         }
     }

@@ -10,7 +10,8 @@ import java.util.UUID;
  * primary-key index (and of the indexes that hold a user id: attributes, memberships, role
  * grants). A bulk import of thousands of users then dirties nearly every page of those indexes,
  * and the database writes them all back. Ids that grow with time append to the same few pages.
- * They are still UUIDs in Keycloak's 36-character form, unique across servers (74 random bits),
+ * They are still UUIDs in Keycloak's 36-character form, unique across servers (62 random bits
+ * beside the millisecond and a 12-bit counter),
  * and nothing in Keycloak reads meaning into an id.
  *
  * <p>Within one millisecond a 12-bit counter keeps the order; when it runs out the timestamp is
