@@ -35,7 +35,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -514,8 +514,7 @@ def main() -> None:
                     help="skip our initial sync without the Keycloak extension (plain Admin REST API)")
     args = ap.parse_args()
 
-    with ExitStack() as stack:
-        conn = stack.enter_context(postgres_keycloak(18100)) if args.postgres else connection()
+    with postgres_keycloak(18100) if args.postgres else nullcontext(connection()) as conn:
         run(args, conn)
 
 

@@ -112,7 +112,7 @@ class Applier:
     # --- bookkeeping ---------------------------------------------------------------------------
     def _tally(self, *, ok: int = 0, failed: int = 0, emails: int = 0,
                error: tuple[str, str, str] | None = None) -> None:
-        # Outcomes arrive from worker threads (several imports in flight).
+        # Outcomes arrive from worker threads (imports in flight, new groups beside new roles).
         with self._tally_lock:
             self.result.ok += ok
             self.result.failed += failed

@@ -209,12 +209,9 @@ public class BulkSyncResource {
         // refuse a taken one; that chunk is then redone one account at a time, asking first, so
         // the account answers SKIPPED (it exists: an earlier run's answer was lost) or FAILED
         // (its e-mail belongs to someone else) and the rest are created.
-        inChunks(todo, chunk(request == null ? null : request.chunk), results,
+        return write(ResourceType.USER, "users", todo, request == null ? null : request.chunk, results,
                 (s, i) -> createUser(s, items.get(i), results.get(i)),
                 (s, i) -> createUserChecked(s, items.get(i), results.get(i)));
-        Results out = new Results(results);
-        event(ResourceType.USER, "users", out);
-        return out;
     }
 
     @POST
@@ -245,17 +242,9 @@ public class BulkSyncResource {
                 todo.add(i);
             }
         }
-        Results out;
-        try {
-            inChunks(todo, chunk(request == null ? null : request.chunk), results,
-                    (s, i) -> createGroup(s, items.get(i), results.get(i)),
-                    (s, i) -> createGroupChecked(s, items.get(i), results.get(i)));
-        } finally {
-            clearRealmCacheIfCreated(results);
-        }
-        out = new Results(results);
-        event(ResourceType.GROUP, "groups", out);
-        return out;
+        return write(ResourceType.GROUP, "groups", todo, request == null ? null : request.chunk, results,
+                (s, i) -> createGroup(s, items.get(i), results.get(i)),
+                (s, i) -> createGroupChecked(s, items.get(i), results.get(i)));
     }
 
     @POST
@@ -281,17 +270,9 @@ public class BulkSyncResource {
                 todo.add(i);
             }
         }
-        Results out;
-        try {
-            inChunks(todo, chunk(request == null ? null : request.chunk), results,
-                    (s, i) -> createRole(s, items.get(i), results.get(i)),
-                    (s, i) -> createRoleChecked(s, items.get(i), results.get(i)));
-        } finally {
-            clearRealmCacheIfCreated(results);
-        }
-        out = new Results(results);
-        event(ResourceType.REALM_ROLE, "roles", out);
-        return out;
+        return write(ResourceType.REALM_ROLE, "roles", todo, request == null ? null : request.chunk, results,
+                (s, i) -> createRole(s, items.get(i), results.get(i)),
+                (s, i) -> createRoleChecked(s, items.get(i), results.get(i)));
     }
 
     // --- writers (each runs inside a chunk's own transaction) ------------------------------------
@@ -308,9 +289,7 @@ public class BulkSyncResource {
             return false;
         }
         if (sameAttributes(sibling.getAttributes(), g.attributes)) {
-            r.action = "SKIPPED";
-            r.error = "group already exists";
-            r.id = sibling.getId();
+            skip(r, sibling.getId(), "group already exists");
         } else {
             fail(r, "a group named " + g.name + " already exists there and is not this one "
                     + "(its attributes differ); rename or remove it");
@@ -323,9 +302,7 @@ public class BulkSyncResource {
         if (existingId == null) {
             return false;
         }
-        r.action = "SKIPPED";
-        r.error = "role already exists";
-        r.id = existingId;
+        skip(r, existingId, "role already exists");
         return true;
     }
 
@@ -346,7 +323,6 @@ public class BulkSyncResource {
 
     /** One role on its own, after a chunk failed (another writer may have made it meanwhile). */
     private void createRoleChecked(KeycloakSession s, NewRole role, Result r) {
-        RealmModel rm = s.getContext().getRealm();
         if (!settledRole(realmRoleIds(em(s), role.name).get(role.name), r)) {
             createRole(s, role, r);
         }
@@ -361,9 +337,7 @@ public class BulkSyncResource {
         UserProvider users = local != null ? local : s.users();
         UserModel existing = users.getUserByUsername(rm, u.username);
         if (existing != null) {
-            r.id = existing.getId();
-            r.action = "SKIPPED";
-            r.error = "user already exists";
+            skip(r, existing.getId(), "user already exists");
             return;
         }
         if (u.email != null && !u.email.isBlank() && !rm.isDuplicateEmailsAllowed()) {
@@ -554,14 +528,33 @@ public class BulkSyncResource {
     // --- transactions ----------------------------------------------------------------------------
 
     /**
+     * The end of every endpoint: write what passed the request's checks, then one admin event
+     * with the counts. Groups and roles are written past the realm cache, so it is cleared
+     * after them, also when the request fails after some of its transactions committed.
+     */
+    private Results write(ResourceType type, String path, List<Integer> todo, Integer requestedChunk, List<Result> results,
+                          BiConsumer<KeycloakSession, Integer> write,
+                          BiConsumer<KeycloakSession, Integer> writeAlone) {
+        try {
+            inChunks(todo, chunk(requestedChunk), results, write, writeAlone);
+        } finally {
+            if (type != ResourceType.USER) {
+                clearRealmCacheIfCreated(results);
+            }
+        }
+        Results out = new Results(results);
+        event(type, path, out);
+        return out;
+    }
+
+    /**
      * Writes {@code todo} in transactions of {@code chunk}. A chunk that fails is rolled back and
-     * its objects are written one per transaction with {@code writeAlone} (or {@code write}), so a
-     * bad object fails alone.
+     * its objects are written one per transaction with {@code writeAlone} (which looks first
+     * whether another writer made the object meanwhile), so a bad object fails alone.
      */
     private void inChunks(List<Integer> todo, int chunk, List<Result> results,
                           BiConsumer<KeycloakSession, Integer> write,
                           BiConsumer<KeycloakSession, Integer> writeAlone) {
-        BiConsumer<KeycloakSession, Integer> alone = writeAlone == null ? write : writeAlone;
         KeycloakSessionFactory factory = session.getKeycloakSessionFactory();
         String realmId = realm.getId();
         for (int start = 0; start < todo.size(); start += chunk) {
@@ -587,7 +580,7 @@ public class BulkSyncResource {
                     try {
                         KeycloakModelUtils.runJobInTransaction(factory, s -> {
                             s.getContext().setRealm(s.realms().getRealm(realmId));
-                            alone.accept(s, i);
+                            writeAlone.accept(s, i);
                         });
                     } catch (RuntimeException e) {
                         r.id = null;
@@ -726,6 +719,12 @@ public class BulkSyncResource {
 
     private static <T> List<T> nullSafe(List<T> values) {
         return values == null ? List.of() : values;
+    }
+
+    private static void skip(Result r, String id, String why) {
+        r.id = id;
+        r.action = "SKIPPED";
+        r.error = why;
     }
 
     private static void fail(Result r, String error) {
