@@ -83,6 +83,8 @@ public class BulkSyncResource {
     private final RealmModel realm;
     private final AdminPermissionEvaluator auth;
     private final AdminEventBuilder adminEvent;
+    /** The current transaction's look-ups (requests run their transactions one after another). */
+    private Grants grants;
 
     BulkSyncResource(KeycloakSession session, RealmModel realm, AdminPermissionEvaluator auth,
                      AdminEventBuilder adminEvent) {
@@ -354,22 +356,22 @@ public class BulkSyncResource {
         // What POST /users gives every account (the realm's default role and default groups),
         // then the caller's; each once. Resolved before anything is written, so an unknown id
         // fails this object alone.
+        Grants known = grants(s);
         Map<String, GroupModel> groups = new LinkedHashMap<>();
-        rm.getDefaultGroupsStream().forEach(g -> groups.put(g.getId(), g));
+        known.defaultGroups.forEach(g -> groups.put(g.getId(), g));
         for (String gid : nullSafe(u.groupIds)) {
-            GroupModel g = groups.containsKey(gid) ? groups.get(gid) : s.groups().getGroupById(rm, gid);
+            GroupModel g = known.group(gid);
             if (g == null) {
                 throw new BulkException("group " + gid + " does not exist");
             }
             groups.put(gid, g);
         }
         Map<String, RoleModel> roles = new LinkedHashMap<>();
-        RoleModel defaultRole = rm.getDefaultRole();
-        if (defaultRole != null) {
-            roles.put(defaultRole.getId(), defaultRole);
+        if (known.defaultRole != null) {
+            roles.put(known.defaultRole.getId(), known.defaultRole);
         }
         for (String rid : nullSafe(u.realmRoleIds)) {
-            RoleModel role = roles.containsKey(rid) ? roles.get(rid) : s.roles().getRoleById(rm, rid);
+            RoleModel role = known.role(rid);
             if (role == null || role.isClientRole()) {
                 throw new BulkException("realm role " + rid + " does not exist");
             }
@@ -443,6 +445,44 @@ public class BulkSyncResource {
         }
         r.id = user.getId();
         r.action = "CREATED";
+    }
+
+    /**
+     * The groups and roles of one transaction's new accounts, each looked up once: a chunk names
+     * the realm's default role and groups for every account, and a few units and jabatan many
+     * times over. Looked up per account, through the realm cache, that cost about as much as
+     * persisting the rows themselves. Kept for the session (transaction) it was made in only:
+     * the models belong to it.
+     */
+    private static final class Grants {
+        final KeycloakSession session;
+        final RealmModel realm;
+        final List<GroupModel> defaultGroups;
+        final RoleModel defaultRole;
+        private final Map<String, GroupModel> groups = new HashMap<>();
+        private final Map<String, RoleModel> roles = new HashMap<>();
+
+        Grants(KeycloakSession session) {
+            this.session = session;
+            this.realm = session.getContext().getRealm();
+            this.defaultGroups = realm.getDefaultGroupsStream().toList();
+            this.defaultRole = realm.getDefaultRole();
+        }
+
+        GroupModel group(String id) {
+            return groups.computeIfAbsent(id, k -> session.groups().getGroupById(realm, k));
+        }
+
+        RoleModel role(String id) {
+            return roles.computeIfAbsent(id, k -> session.roles().getRoleById(realm, k));
+        }
+    }
+
+    private Grants grants(KeycloakSession s) {
+        if (grants == null || grants.session != s) {
+            grants = new Grants(s);
+        }
+        return grants;
     }
 
     /** A new account's own fields, through the model's setters (e-mail rules included). */
