@@ -10,7 +10,7 @@ Scenarios, each in a fresh realm ``t-sync-bench*`` carrying the banten declarati
 1. our initial full sync of the generated province (SQLite SIMPEG stand-in -> loader -> plan -> apply);
    baselines on the same people: a python-keycloak loop (create user, add to group, grant
    roles, one user at a time) and Keycloak's own LDAP federation full sync from slapd;
-2. a re-sync with nothing changed; 3. a re-sync with 1% of the people changed (both as
+2. a re-sync with nothing changed; 3. re-syncs with 1% and 0.1% of the people changed (all as
    `satulogin sync apply` runs them: incremental, with the run-log cache), and the same no-op
    read in full (`--full`, the nightly reconciliation). The LDAP baseline runs twice: bare
    users, and with the same names, e-mail and nine profile attributes through attribute mappers.
@@ -201,22 +201,27 @@ def our_sync(
 
 def re_syncs(kc: KeycloakAdmin, log: RunLog, db: Path, config: SyncConfig, args: argparse.Namespace,
              active: int) -> list[Row]:
-    """On the realm an initial sync just filled: a no-op, 1% of the people changed in the
-    source, a no-op again, and (unless skipped) the no-op read in full."""
-    hr = load_snapshot(config)
-    rows = [our_sync(kc, hr, log, "our no-op re-sync", active)]
-    print(rows[-1], flush=True)
-    changed = one_percent(db, args.pegawai)
-    hr = load_snapshot(config)
-    rows.append(our_sync(kc, hr, log, "our 1%-changed re-sync", active))
-    rows[-1].note += f" (source changes: {changed})"
-    print(rows[-1], flush=True)
-    rows.append(our_sync(kc, hr, log, "our no-op re-sync #2", active))
-    print(rows[-1], flush=True)
+    """On the realm an initial sync just filled: a no-op; 1% of the people changed in the
+    source (with three unit renames, which also rename their members' unit); a no-op again;
+    0.1% changed (people alone), to show the cost follows the change; and (unless skipped) the
+    no-op read in full."""
+    rows: list[Row] = []
+
+    def sync(label: str, *, full: bool = False, note: str = "") -> None:
+        rows.append(our_sync(kc, load_snapshot(config), log, label, active, full=full))
+        rows[-1].note += note
+        print(rows[-1], flush=True)
+
+    def changed(share: float, renames: int, seed: int) -> str:
+        return f" (source changes: {change_share(db, args.pegawai, share, renames=renames, seed=seed)})"
+
+    sync("our no-op re-sync")
+    sync("our 1%-changed re-sync", note=changed(0.01, 3, 5))
+    sync("our no-op re-sync #2")
+    sync("our 0.1%-changed re-sync", note=changed(0.001, 0, 6))
     # The same no-op read in full (`--full`, the nightly reconciliation): every user listed.
     if not args.skip_full_noop:
-        rows.append(our_sync(kc, hr, log, "our no-op, --full", active, full=True))
-        print(rows[-1], flush=True)
+        sync("our no-op, --full", full=True)
     return rows
 
 
@@ -533,12 +538,14 @@ def ldap_federation(conn: AdminConnection, hr: HrSnapshot, sample: int, tag: str
     ]
 
 
-def one_percent(path: Path, n: int) -> dict[str, int]:
+def change_share(path: Path, n: int, share: float, *, renames: int, seed: int) -> dict[str, int]:
+    """Play HR on the source: ``share`` of ``n`` people change (half movers, a quarter leavers,
+    the rest joiners), plus ``renames`` unit renames (each also renames its members' unit)."""
     from sync.demo_data import apply_changes
 
-    k = max(1, n // 100)
+    k = max(1, round(n * share))
     changes = apply_changes(
-        path, movers=k // 2, leavers=k // 4, joiners=k - k // 2 - k // 4, renames=3, seed=5
+        path, movers=k // 2, leavers=k // 4, joiners=k - k // 2 - k // 4, renames=renames, seed=seed
     )
     return {kind: len(v) for kind, v in changes.items()}
 
