@@ -214,14 +214,21 @@ def no_cycle_collection() -> Iterator[None]:
     objects and no reference cycles (a desired user, its attributes and fingerprint per
     person): the collector finds nothing there, yet walks the growing heap again and again.
     At 10,000 people that was about half of building the desired state, and a large part of
-    an incremental no-op run. Reference counting still frees everything as usual."""
+    an incremental no-op run. Reference counting still frees everything as usual.
+
+    On the way out, what the pause made is handed to the oldest generation (freeze, enable,
+    unfreeze) instead of staying young: otherwise the first collection after the pause walks
+    all of it at once, 60-90 ms at 10,000 people (a no-op run went from 0.51 to 0.37 s,
+    median of 8). Cyclic garbage among those objects is still found, by a full collection."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was_enabled:
+            gc.freeze()
             gc.enable()
+            gc.unfreeze()
 
 
 def desired_state(snapshot: HrSnapshot) -> DesiredState:
