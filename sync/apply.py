@@ -506,6 +506,7 @@ def _remember(
                 group_ids=applier.group_ids,
                 role_ids=applier.role_ids,
                 adopted={c.key for c in plan.of("user", "adopt")},
+                held={c.key for c in plan.of("user", "hold")},
             )
     finally:
         cache.close()

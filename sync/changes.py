@@ -11,7 +11,7 @@ from .desired import DesiredGroup, DesiredRole, DesiredUser
 if TYPE_CHECKING:
     from .incremental import Scope
 
-# Actions that write; "conflict", "obsolete" and "info" are reported only.
+# Actions that write; "conflict", "obsolete", "hold" and "info" are reported only.
 WRITE_ACTIONS = ("create", "update", "move", "disable", "enable", "adopt")
 
 
@@ -19,7 +19,7 @@ WRITE_ACTIONS = ("create", "update", "move", "disable", "enable", "adopt")
 class Change:
     kind: str  # group | role | user
     key: str  # kunker | role name | NIP
-    action: str  # create update move disable enable adopt conflict obsolete info
+    action: str  # create update move disable enable adopt conflict obsolete hold info
     reason: str
     fields: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     # Execution details (not shown): ids and membership switches.

@@ -69,6 +69,7 @@ from .keycloak_state import (
 GONE = "gone-from-source"
 OBSOLETE = "obsolete"  # a unit or jabatan gone from the source; its group/role stays in Keycloak
 FAILED = "failed"  # the last write failed: read again next run
+HELD = "held"  # gone from the source, but not disabled (quarantined row): read again next run
 PEGAWAI_FP = "realm-role"
 # User events that change what the sync owns (names, e-mail) or remove the account.
 USER_EVENT_TYPES = ("UPDATE_PROFILE", "UPDATE_EMAIL", "DELETE_ACCOUNT")
@@ -585,8 +586,11 @@ def remember(
     group_ids: dict[str, str],
     role_ids: dict[str, str],
     adopted: set[str],
+    held: set[str] | None = None,
 ) -> None:
-    """After an apply: what Keycloak now holds, per object, and the new watermark."""
+    """After an apply: what Keycloak now holds, per object, and the new watermark. ``held``:
+    people absent from the source whose account the plan left enabled (see ``plan_users``)."""
+    held = held or set()
     upserts: list[tuple[str, str, str, str]] = []
     deletes: list[tuple[str, str]] = []
     desired = scope.desired
@@ -604,7 +608,7 @@ def remember(
             continue
         if d is None:
             if user is not None:
-                upserts.append(("user", nip, user.id, GONE))
+                upserts.append(("user", nip, user.id, HELD if nip in held else GONE))
             else:
                 deletes.append(("user", nip))
             continue

@@ -8,12 +8,13 @@ touched unless the run adopts (``adopt=True``): the plan lists it as a conflict.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from satulogin.kc_admin import KeycloakAdmin
 
 from .changes import WRITE_ACTIONS, Change, SyncPlan, one_value
-from .desired import ROLE_PREFIX, DesiredState, desired_state
+from .desired import ROLE_PREFIX, DesiredState, desired_state, role_name
 from .incremental import (
     DEFAULT_FULL_EVERY_S,
     Scope,
@@ -31,7 +32,9 @@ __all__ = ["WRITE_ACTIONS", "Change", "SyncPlan", "build_plan", "make_plan", "re
 
 
 # --- groups ------------------------------------------------------------------------------------
-def plan_groups(desired: DesiredState, state: KeycloakState) -> list[Change]:
+def plan_groups(
+    desired: DesiredState, state: KeycloakState, quarantined: set[str] | None = None
+) -> list[Change]:
     out: list[Change] = []
     for g in sorted(desired.groups.values(), key=lambda g: (g.level, g.kunker)):
         current = state.groups_by_kunker.get(g.kunker)
@@ -63,7 +66,9 @@ def plan_groups(desired: DesiredState, state: KeycloakState) -> list[Change]:
             )
             out.append(Change("group", g.kunker, action, reason, fields, kc_id=current.id, desired=g))
     for kunker, current in sorted(state.groups_by_kunker.items()):
-        if kunker not in desired.groups:
+        if kunker in (quarantined or set()):
+            out.append(Change("group", kunker, "hold", HELD_ROW, kc_id=current.id))
+        elif kunker not in desired.groups:
             out.append(
                 Change(
                     "group",
@@ -78,7 +83,9 @@ def plan_groups(desired: DesiredState, state: KeycloakState) -> list[Change]:
 
 
 # --- roles -------------------------------------------------------------------------------------
-def plan_roles(desired: DesiredState, state: KeycloakState) -> list[Change]:
+def plan_roles(
+    desired: DesiredState, state: KeycloakState, quarantined: set[str] | None = None
+) -> list[Change]:
     out: list[Change] = []
     for name, r in sorted(desired.roles.items()):
         current = state.roles.get(name)
@@ -126,7 +133,11 @@ def plan_roles(desired: DesiredState, state: KeycloakState) -> list[Change]:
                 )
             )
     for name, current in sorted(state.roles.items()):
-        if current.managed and name.startswith(ROLE_PREFIX) and name not in desired.roles:
+        if not (current.managed and name.startswith(ROLE_PREFIX)):
+            continue
+        if name in (quarantined or set()):
+            out.append(Change("role", name, "hold", HELD_ROW, kc_id=current.id))
+        elif name not in desired.roles:
             out.append(
                 Change(
                     "role",
@@ -140,6 +151,12 @@ def plan_roles(desired: DesiredState, state: KeycloakState) -> list[Change]:
     return out
 
 
+_NIP_SHAPE = re.compile(r"\d{18}")
+HELD_ROW = (
+    "baris sumbernya dikarantina: dibiarkan apa adanya / its source row is quarantined: left as it is"
+)
+
+
 def build_plan(
     desired: DesiredState,
     state: KeycloakState,
@@ -148,8 +165,24 @@ def build_plan(
     adopt: bool = False,
     sync_disabled: set[str] | None = None,
 ) -> SyncPlan:
-    changes = plan_groups(desired, state) + plan_roles(desired, state)
-    changes += plan_users(desired, state, adopt=adopt, sync_disabled=sync_disabled)
+    def keys_of(kind: str) -> list[str]:
+        return [str(q["key"]).strip() for q in quarantine or [] if q["kind"] == kind]
+
+    # A quarantined unit or jabatan is still in the source: its group or role is held, not
+    # reported obsolete; a quarantined person's account is held, not disabled.
+    changes = plan_groups(desired, state, set(keys_of("unit")))
+    changes += plan_roles(desired, state, {role_name(k) for k in keys_of("jabatan")})
+    keys = keys_of("pegawai")
+    # A key that is not 18 digits cannot be any account's username: whose row it is, is unknown.
+    unplaceable = sum(1 for key in keys if not _NIP_SHAPE.fullmatch(key))
+    changes += plan_users(
+        desired,
+        state,
+        adopt=adopt,
+        sync_disabled=sync_disabled,
+        quarantined=set(keys),
+        unplaceable=unplaceable,
+    )
     return SyncPlan(
         changes=changes,
         quarantine=quarantine or [],
@@ -169,6 +202,7 @@ _SIGN = {
     "adopt": "*",
     "conflict": "!",
     "obsolete": "?",
+    "hold": "=",
     "info": " ",
 }
 

@@ -26,7 +26,7 @@ from .keycloak_state import KcUser, KeycloakState, first
 
 PLACEMENT_ATTRS = ("unit_kode", "unit_nama", "jabatan_kode", "jabatan_nama", "jenis_jabatan", "eselon")
 
-# Actions that write; "conflict", "obsolete" and "info" are reported only.
+# Actions that write; "conflict", "obsolete", "hold" and "info" are reported only.
 
 
 def user_representation(user: KcUser, d: DesiredUser, *, adopt: bool = False) -> dict[str, Any]:
@@ -172,9 +172,20 @@ def _keep_disabled(d: DesiredUser) -> DesiredUser:
 
 
 def plan_users(
-    desired: DesiredState, state: KeycloakState, *, adopt: bool = False, sync_disabled: set[str] | None = None
+    desired: DesiredState,
+    state: KeycloakState,
+    *,
+    adopt: bool = False,
+    sync_disabled: set[str] | None = None,
+    quarantined: set[str] | None = None,
+    unplaceable: int = 0,
 ) -> list[Change]:
+    """``quarantined``: the NIPs of this run's quarantined pegawai rows; ``unplaceable``: how
+    many quarantined rows carry no usable NIP at all (``1.98E+17``, empty, a shifted column).
+    Neither is evidence that somebody left: a quarantined person's account is held as it is,
+    and while some rows cannot be tied to a person, nobody is disabled for being absent."""
     sync_disabled = sync_disabled or set()
+    quarantined = quarantined or set()
     out: list[Change] = []
     for nip, d in sorted(desired.users.items()):
         user = state.users.get(nip)
@@ -217,33 +228,53 @@ def plan_users(
         if change is not None:
             out.append(change)
     for username, user in sorted(state.users.items()):
-        if user.managed and username not in desired.users and user.enabled:
+        if not (user.managed and username not in desired.users and user.enabled):
+            continue
+        if username in quarantined or unplaceable:
             out.append(
                 Change(
                     "user",
                     username,
-                    "disable",
-                    "tidak ada lagi di sumber: akun dinonaktifkan / gone from the source: disabled",
-                    {"enabled": (True, False)},
+                    "hold",
+                    (
+                        "baris sumbernya dikarantina: akun dibiarkan apa adanya / their source row is "
+                        "quarantined: account left as it is"
+                        if username in quarantined
+                        else f"{unplaceable} baris dikarantina tanpa NIP yang terbaca; tidak ada yang "
+                        "dinonaktifkan karena hilang dari sumber sampai itu diperbaiki / "
+                        f"{unplaceable} quarantined row(s) have no readable NIP; nobody is disabled for "
+                        "being gone from the source until they are fixed"
+                    ),
                     kc_id=user.id,
-                    logout=True,
-                    representation={
-                        **{
-                            k: v
-                            for k, v in user.raw.items()
-                            if k
-                            in (
-                                "username",
-                                "firstName",
-                                "lastName",
-                                "email",
-                                "emailVerified",
-                                "requiredActions",
-                            )
-                        },
-                        "enabled": False,
-                        "attributes": user.attributes,
-                    },
                 )
             )
+            continue
+        out.append(
+            Change(
+                "user",
+                username,
+                "disable",
+                "tidak ada lagi di sumber: akun dinonaktifkan / gone from the source: disabled",
+                {"enabled": (True, False)},
+                kc_id=user.id,
+                logout=True,
+                representation={
+                    **{
+                        k: v
+                        for k, v in user.raw.items()
+                        if k
+                        in (
+                            "username",
+                            "firstName",
+                            "lastName",
+                            "email",
+                            "emailVerified",
+                            "requiredActions",
+                        )
+                    },
+                    "enabled": False,
+                    "attributes": user.attributes,
+                },
+            )
+        )
     return out
