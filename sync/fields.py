@@ -9,10 +9,18 @@ from functools import cache
 
 from .model import ESELON_ORDER, GOLONGAN_ORDER, JenisJabatan
 
+# A dot-atom local part (no leading, trailing or doubled dot), as Keycloak's e-mail validator
+# wants: our bulk extension writes past that validator, and an account holding an address it
+# refuses could never be updated (or disabled) through the Admin API again.
 _EMAIL = re.compile(
-    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
 )
+# Keycloak's person-name-prohibited-characters validator on firstName and lastName (its
+# \p{Cntrl} and \v spelled out), and the 255-character limit of names and profile attributes.
+_NAME_PROHIBITED = re.compile(r'[<>&"$%!#?§;*~/\\|^=\[\]{}()\x00-\x1f\x7f\x85\u2028\u2029]')
+MAX_TEXT = 255
 _JABATAN_KODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _ESELON = re.compile(r"^(I{1,3}|IV|V)[./ ]?([ab])$", re.IGNORECASE)
 _PPPK_GOLONGAN = {
@@ -124,7 +132,27 @@ def normalise_golongan(value: str) -> str | None:
 
 
 def email_ok(email: str) -> bool:
-    return len(email) <= 254 and _EMAIL.match(email) is not None
+    local = email.partition("@")[0]
+    return len(email) <= 254 and len(local) <= 64 and _EMAIL.match(email) is not None
+
+
+def name_problems(value: str, label: str) -> list[str]:
+    """What Keycloak would refuse in a person's name part (nama, gelar)."""
+    out = []
+    bad = sorted(set(_NAME_PROHIBITED.findall(value)))
+    if bad:
+        shown = " ".join(repr(c) for c in bad)
+        out.append(
+            f"{label} berisi karakter yang ditolak Keycloak ({shown}) / {label} holds characters Keycloak "
+            f"refuses in a name ({shown})"
+        )
+    if len(value) > MAX_TEXT:
+        out.append(too_long(label, label))
+    return out
+
+
+def too_long(what_id: str, what_en: str) -> str:
+    return f"{what_id} lebih dari {MAX_TEXT} karakter / {what_en} is longer than {MAX_TEXT} characters"
 
 
 def jabatan_kode_ok(kode: str) -> bool:

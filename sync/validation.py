@@ -17,13 +17,16 @@ from datetime import date
 
 from .fields import (
     JENIS_VALUES,
+    MAX_TEXT,
     as_text,
     code_text,
     email_ok,
     jabatan_kode_ok,
     kunker_problems,
+    name_problems,
     normalise_eselon,
     normalise_golongan,
+    too_long,
 )
 from .model import Jabatan, JenisJabatan, Pegawai, Quarantined, SourceRow, StatusPegawai, Unit, unit_parent
 from .nip import nip_problems
@@ -102,6 +105,9 @@ def validate_units(records: Sequence[RawRecord]) -> tuple[dict[str, Unit], list[
         names.append(as_text(record.values.get("nama")))
         if not names[-1]:
             ledger.add(i, f"nama unit {kode} kosong / unit name is missing")
+        elif len(names[-1]) > MAX_TEXT:
+            # Members carry it as unit_nama, which the user profile limits to 255.
+            ledger.add(i, too_long(f"nama unit {kode}", "unit name"))
     _duplicates(keys, records, ledger, "kunker")
 
     known = set(keys)
@@ -162,6 +168,8 @@ def validate_jabatan(
         nama = as_text(v.get("nama"))
         if not nama:
             ledger.add(i, f"nama jabatan {kode} kosong / jabatan name is missing")
+        elif len(nama) > MAX_TEXT:
+            ledger.add(i, too_long(f"nama jabatan {kode}", "jabatan name"))
         jenis_raw = as_text(v.get("jenis"))
         jenis = JENIS_VALUES.get(jenis_raw.lower())
         if jenis is None:
@@ -220,6 +228,14 @@ def validate_pegawai(
         nama = as_text(v.get("nama"))
         if not nama:
             ledger.add(i, f"nama pegawai {nip} kosong / name is missing")
+        # Names become Keycloak's firstName/lastName: what its validators refuse is refused
+        # here, with the row, and not by a later update of the account.
+        parts = {name: as_text(v.get(name)) for name in ("nama", "gelar_depan", "gelar_belakang")}
+        for name, value in parts.items():
+            for reason in name_problems(value, name):
+                ledger.add(i, reason)
+        if sum(len(value) + 2 for value in parts.values()) > MAX_TEXT:
+            ledger.add(i, too_long("nama dengan gelar", "name with gelar"))
         status_raw = as_text(v.get("status"))
         status = status_of(status_raw) if "status" in v else status_of("") or StatusPegawai.AKTIF
         if status is None:

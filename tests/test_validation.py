@@ -230,3 +230,31 @@ def test_extra_columns_are_kept_on_the_pegawai() -> None:
     with_extra = RawRecord(origin=record.origin, values=record.values, extra=extra)
     snap = validate(units(), jabatan(), [with_extra], today=TODAY)
     assert snap.pegawai["198001012005011001"].extra == {"nomor_hp": "0812345"}
+
+
+def test_what_keycloak_would_refuse_is_quarantined_here() -> None:
+    # The bulk extension writes past Keycloak's user-profile validators; an account holding a
+    # value they refuse could never be updated (or disabled) through the Admin API again.
+    long_unit = rec("unit", 5, kode="000101020000000", nama="Biro " + "x" * 260, parent_kode=None)
+    long_jab = rec("jab", 4, kode="P2", nama="Analis " + "y" * 260, jenis="pelaksana", unit_kode=SETDA,
+                   eselon="")
+    rows = [
+        person(2, "198001012005011001", email="x..y@bantenprov.go.id"),         # doubled dot
+        person(3, "198001012005011002", email=".a@bantenprov.go.id"),           # leading dot
+        person(4, "198001012005011003", email=("a" * 65) + "@bantenprov.go.id"),  # local part > 64
+        person(5, "198001012005011004", nama="Ctl\x07\x00X"),                    # control characters
+        person(6, "198001012005011005", nama="Budi <script>"),                  # prohibited in names
+        person(7, "198001012005011006", gelar_belakang="S.Kom." * 50),          # too long with gelar
+        person(8, "198001012005011007", nama="Siti Nur'aini", gelar_depan="Dr. H.",
+               gelar_belakang="S.Kom., M.T.", email="siti.nur-aini+sso@bantenprov.go.id"),  # fine
+    ]
+    snap = validate(units(long_unit), jabatan(long_jab), rows, today=TODAY)
+    got = reasons_by_row(snap.quarantine, "pegawai")
+    assert set(got) == {2, 3, 4, 5, 6, 7}, got
+    assert "tidak sah" in got[2] and "tidak sah" in got[3] and "tidak sah" in got[4]
+    assert "'\\x00' '\\x07'" in got[5] and "ditolak Keycloak" in got[5]
+    assert "'<' '>'" in got[6]
+    assert "lebih dari 255" in got[7]
+    assert list(snap.pegawai) == ["198001012005011007"]
+    assert "lebih dari 255" in reasons_by_row(snap.quarantine, "unit")[5]
+    assert "lebih dari 255" in reasons_by_row(snap.quarantine, "jabatan")[4]
