@@ -157,13 +157,21 @@ def plan_command(
 ) -> None:
     """Tampilkan rencana tanpa mengubah apa pun / show what apply would do; changes nothing.
 
-    Exit 0: tidak ada perubahan / no changes; 2: ada perubahan tertunda / changes pending.
+    Exit 0: tidak ada perubahan / no changes; 2: ada perubahan tertunda / changes pending;
+    1: galat / error (configuration, secret, source, Keycloak).
     """
     from .plan import render_json, render_text
 
-    kc, runlog, plan, _ = _prepare(
-        config_path, realm, adopt, verify_membership, log_db, full, full_every_hours
-    )
+    try:
+        kc, runlog, plan, _ = _prepare(
+            config_path, realm, adopt, verify_membership, log_db, full, full_every_hours
+        )
+    except SatuLoginError as exc:
+        # Exit 2 means "changes pending" here (as `terraform plan -detailed-exitcode` has it), so
+        # a configuration or secret problem (exit 2 elsewhere) exits 1: a wrapper that applies
+        # when plan says 2 must not take a broken config for pending changes.
+        click.echo(f"galat / error: {exc}", err=True)
+        sys.exit(1 if exc.exit_code == 2 else exc.exit_code)
     click.echo(render_json(plan) if output == "json" else render_text(plan, limit=limit))
     runlog.close()
     kc.close()

@@ -112,6 +112,14 @@ def test_plan_apply_log_from_csv_exports(sync_env_factory: Callable[[str], SyncE
     assert body["quarantine"][0]["key"] == "1.98E+17"
     assert "Teks" in body["quarantine"][0]["reasons"][0]
 
+    # Exit 2 means "changes pending": a broken configuration must not look like that.
+    broken_config = tmp_path / "broken.yaml"
+    broken_config.write_text("pegawai: {type: nope}\n", encoding="utf-8")
+    broken = run(env, "plan", "--config", str(broken_config), log_db=log_db)
+    assert broken.returncode == 1, broken.stderr
+    assert "konfigurasi tidak valid / invalid configuration" in broken.stderr
+    assert "Traceback" not in broken.stderr
+
     text = run(env, "plan", "--config", str(config), "--limit", "3", log_db=log_db)
     assert text.returncode == 2
     assert "karantina / quarantined pegawai 1.98E+17" in text.stdout
