@@ -9,8 +9,11 @@ in the file: a source names the environment variable that holds them (``password
 
 from __future__ import annotations
 
+import codecs
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import (
@@ -74,6 +77,24 @@ DEFAULT_COLUMNS: dict[str, dict[str, str]] = {
 _STATUSES = tuple(s.value for s in StatusPegawai)
 DEFAULT_TABLES = {"units": "unit_kerja", "jabatan": "jabatan", "pegawai": "pegawai"}
 
+# The SQLAlchemy drivers the sync can open: the ones it ships (PyMySQL, psycopg 3), for which
+# sync.sources.sql sets the read-only session options. "mysql://" means mysql+pymysql.
+SQL_DRIVERS = frozenset(
+    {
+        "sqlite",
+        "sqlite+pysqlite",
+        "mysql",
+        "mysql+pymysql",
+        "mariadb",
+        "mariadb+pymysql",
+        "postgresql",
+        "postgresql+psycopg",
+    }
+)
+SQL_PREFIXES = "sqlite:///, mysql+pymysql://, mariadb+pymysql://, postgresql+psycopg://"
+# An HTTP header name is an RFC 9110 token.
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -117,6 +138,11 @@ class SqlSource(_SourceBase):
                 f"database {url.get_backend_name()!r} is not supported: sqlite, mysql, mariadb, "
                 "postgresql / jenis basis data tidak didukung"
             )
+        if url.drivername not in SQL_DRIVERS:
+            raise ValueError(
+                f".url: driver {url.get_driver_name()!r} ({url.drivername}://) is not supported / "
+                f"driver tidak didukung; use one of / gunakan: {SQL_PREFIXES}"
+            )
         return self
 
 
@@ -127,6 +153,21 @@ class CsvSource(_SourceBase):
     path: Path
     delimiter: Literal[";", ",", "\t", "|"] | None = None
     encoding: str = "utf-8-sig"
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str) -> str:
+        try:
+            # CodecInfo marks bytes-to-bytes codecs (base64, zlib) as not text encodings.
+            is_text = getattr(codecs.lookup(value), "_is_text_encoding", True)
+        except LookupError:
+            raise ValueError(
+                f"{value!r} is not a known text encoding / pengodean tidak dikenal "
+                "(e.g. utf-8-sig, utf-8, cp1252, latin-1)"
+            ) from None
+        if not is_text:
+            raise ValueError(f"{value!r} is not a text encoding / bukan pengodean teks (e.g. utf-8-sig)")
+        return value
 
 
 class XlsxSource(_SourceBase):
@@ -153,6 +194,13 @@ class RestSource(_SourceBase):
     retries: int = Field(default=4, ge=0, le=10)
     backoff_s: float = Field(default=0.5, ge=0)
 
+    @field_validator("api_key_header")
+    @classmethod
+    def _header_name(cls, value: str) -> str:
+        if not _HEADER_NAME.fullmatch(value):
+            raise ValueError(f"{value!r} is not a valid HTTP header name / nama header HTTP tidak sah")
+        return value
+
 
 SourceConfig = Annotated[SqlSource | CsvSource | XlsxSource | RestSource, Field(discriminator="type")]
 
@@ -172,6 +220,29 @@ class LdapEnrichment(_Strict):
     prefer: Literal["ldap", "source"] = "ldap"  # which wins when both have a value
     page_size: int = Field(default=500, ge=1, le=5000)
     timeout_s: int = Field(default=30, gt=0)  # ldap3 packs it into a socket option: whole seconds
+
+    @field_validator("url")
+    @classmethod
+    def _ldap_url(cls, value: str) -> str:
+        example = "e.g. / contoh: ldaps://ldap.bantenprov.go.id:636"
+        parts = urlsplit(value.strip())
+        if parts.scheme.lower() not in ("ldap", "ldaps"):
+            raise ValueError(
+                f"{value!r} must start with ldap:// or ldaps:// / harus diawali ldap:// atau ldaps:// "
+                f"({example})"
+            )
+        try:
+            port = parts.port
+        except ValueError:
+            port_text = parts.netloc.rpartition(":")[2]
+            raise ValueError(
+                f"{value!r}: port {port_text!r} is not a number from 1 to 65535 / port tidak sah ({example})"
+            ) from None
+        if port == 0:
+            raise ValueError(f"{value!r}: port must be from 1 to 65535 / port tidak sah ({example})")
+        if not parts.hostname:
+            raise ValueError(f"{value!r} names no host / tidak menyebut host ({example})")
+        return value
 
 
 class SyncConfig(_Strict):
@@ -267,9 +338,18 @@ def load_config(path: str | Path) -> SyncConfig:
     the file's folder, so a config and its exports can travel together."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         problem = f"cannot read the file / berkas tidak bisa dibaca: {exc.strerror}"
+        raise ConfigError(str(path), [problem]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        problem = (
+            f"the file must be UTF-8 / berkas harus UTF-8: byte 0x{raw[exc.start]:02x} at position "
+            f"{exc.start} (line {line}) is not UTF-8; save the file as UTF-8 / simpan sebagai UTF-8"
+        )
         raise ConfigError(str(path), [problem]) from None
     try:
         data = yaml.safe_load(text)

@@ -30,27 +30,50 @@ def _records(
     kind: str,
     progress: Progress | None,
 ) -> Iterator[RawRecord]:
+    wanted = {*columns.values(), *extra_columns.values()}
+    # Table-like sources (SQL, CSV, XLSX) give every column in every row: the first row tells.
+    # A JSON API leaves out null fields, so there a column must appear in at least one item, and
+    # an item without it reads as empty (None), like a JSON null.
+    sparse = bool(getattr(source, "sparse_rows", False))
+    unseen = set(wanted)
+    available: dict[str, None] = {}
     checked = False
     count = 0
     for key, row in source.rows():
-        if not checked:
-            missing = sorted({c for c in [*columns.values(), *extra_columns.values()] if c not in row})
-            if missing:
-                raise SourceError(
-                    f"sumber {source.name} ({kind}) tidak punya kolom / lacks column {', '.join(missing)}; "
-                    f"ada / available: {', '.join(map(str, row))}. Periksa / check {kind}.columns"
-                )
+        if sparse:
+            if unseen:
+                unseen.difference_update(row)
+                available.update(dict.fromkeys(map(str, row)))
+        elif not checked:
+            _check_columns(source, kind, sorted(c for c in wanted if c not in row), list(map(str, row)))
             checked = True
         count += 1
         if progress is not None and count % PROGRESS_EVERY == 0:
             progress(kind, count)
         yield RawRecord(
             origin=SourceRow(source=source.name, row=key, raw=row),
-            values={field: row[column] for field, column in columns.items()},
-            extra={name: row[column] for name, column in extra_columns.items()},
+            values={field: row.get(column) for field, column in columns.items()},
+            extra={name: row.get(column) for name, column in extra_columns.items()},
         )
+    if sparse and count and unseen:
+        _check_columns(source, kind, sorted(unseen), list(available), every_item=True)
     if progress is not None:
         progress(kind, count)
+
+
+def _check_columns(
+    source: Source, kind: str, missing: list[str], available: list[str], *, every_item: bool = False
+) -> None:
+    if missing:
+        lacks = (
+            "tidak ada item dengan kolom / no item has column"
+            if every_item
+            else "tidak punya kolom / lacks column"
+        )
+        raise SourceError(
+            f"sumber {source.name} ({kind}) {lacks} {', '.join(missing)}; "
+            f"ada / available: {', '.join(available)}. Periksa / check {kind}.columns"
+        )
 
 
 def read_records(config: SyncConfig, kind: str, progress: Progress | None = None) -> list[RawRecord]:

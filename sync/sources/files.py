@@ -9,6 +9,8 @@ number (Excel keeps 15 significant digits, so an 18-digit NIP stored as a number
 from __future__ import annotations
 
 import csv
+import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -55,6 +57,10 @@ class CsvSource:
             handle = self.path.open(encoding=self.config.encoding, newline="")
         except OSError as exc:
             raise SourceError(f"berkas tidak bisa dibuka / cannot open {self.path}: {exc.strerror}") from None
+        except LookupError:
+            raise SourceError(
+                f"{self.path}: encoding {self.config.encoding!r} tidak dikenal / is not a known text encoding"
+            ) from None
         with handle:
             try:
                 sample = handle.read(64 * 1024)
@@ -93,6 +99,12 @@ class XlsxSource:
             workbook = load_workbook(self.path, read_only=True, data_only=True)
         except (OSError, InvalidFileException, KeyError, ValueError) as exc:
             raise SourceError(f"berkas XLSX tidak bisa dibuka / cannot open {self.path}: {exc}") from None
+        except (zipfile.BadZipFile, zlib.error, EOFError):
+            # A CSV or text file renamed .xlsx, or a download cut short: an XLSX is a zip archive.
+            raise SourceError(
+                f"berkas XLSX tidak bisa dibuka / cannot open {self.path}: bukan berkas XLSX yang utuh / "
+                "not a complete XLSX file (renamed CSV or text file, or a cut-off download?)"
+            ) from None
         try:
             if self.config.sheet is None:
                 sheet = workbook.worksheets[0]
@@ -120,5 +132,10 @@ class XlsxSource:
                         if name
                     },
                 )
+        except (zipfile.BadZipFile, zlib.error, EOFError, SyntaxError) as exc:
+            # The sheets are read lazily: damage inside the archive shows only now.
+            raise SourceError(
+                f"berkas XLSX rusak / damaged XLSX file {self.path}: {type(exc).__name__}: {exc}"
+            ) from None
         finally:
             workbook.close()

@@ -31,7 +31,14 @@ class LdapSource:
     def connect(self) -> Connection:
         cfg = self.config
         password = read_secret(cfg.password_env) if cfg.password_env else None
-        server = Server(cfg.url, connect_timeout=cfg.timeout_s)
+        try:
+            server = Server(cfg.url, connect_timeout=cfg.timeout_s)
+        except LDAPException as exc:
+            # ldap3 checks the URL here (scheme, port); load_config already refuses most.
+            raise SourceError(
+                f"ldap.url {cfg.url!r} tidak sah / is not a valid directory URL "
+                f"(ldap://host:389 or ldaps://host:636): {type(exc).__name__} {exc}".rstrip()
+            ) from None
         try:
             connection = Connection(
                 server,

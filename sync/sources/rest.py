@@ -48,7 +48,30 @@ def session_with_retries(retries: int, backoff_s: float) -> requests.Session:
     return session
 
 
+def _header_value(key: str, env: str) -> str:
+    """The API key as it can travel in an HTTP header: Latin-1, no line breaks. The key itself
+    is never shown. Spaces around it are dropped (copied from a document, or ``echo`` into a file)."""
+    key = key.strip()
+    try:
+        key.encode("latin-1")
+    except UnicodeEncodeError as exc:
+        raise SourceError(
+            f"kunci API di ${env} berisi karakter yang tidak bisa dikirim di header HTTP / the API key "
+            f"in ${env} contains characters that cannot be sent in an HTTP header (character "
+            f"{exc.start + 1}; a dash or quote pasted from a document?)"
+        ) from None
+    if any(c in key for c in "\r\n\0"):
+        raise SourceError(
+            f"kunci API di ${env} berisi baris baru / the API key in ${env} contains a line break or NUL, "
+            "which cannot be sent in an HTTP header"
+        )
+    return key
+
+
 class RestSource:
+    # JSON APIs leave out null fields: an item may lack a key that other items have.
+    sparse_rows = True
+
     def __init__(self, config: RestSourceConfig, kind: str) -> None:
         self.config = config
         self.name = f"rest:{kind}"
@@ -58,8 +81,9 @@ class RestSource:
         cfg = self.config
         headers = {"Accept": "application/json"}
         if cfg.api_key_env:
-            headers[cfg.api_key_header] = read_secret(cfg.api_key_env) or ""
+            headers[cfg.api_key_header] = _header_value(read_secret(cfg.api_key_env) or "", cfg.api_key_env)
         number = 0
+        previous: list[object] | None = None
         with session_with_retries(cfg.retries, cfg.backoff_s) as session:
             for page in range(cfg.first_page, cfg.first_page + MAX_PAGES):
                 params = {cfg.page_param: page, cfg.page_size_param: cfg.page_size}
@@ -87,6 +111,14 @@ class RestSource:
                     raise SourceError(
                         f"API {cfg.url} halaman/page {page}: '{cfg.items_key}' bukan daftar / is not a list"
                     )
+                if items and items == previous:
+                    # A server that ignores our page parameter answers page 1 again and again.
+                    raise SourceError(
+                        f"API {cfg.url} halaman/page {page} sama dengan halaman sebelumnya / repeats the "
+                        f"previous page: the server seems to ignore the page parameter "
+                        f"{cfg.page_param!r}; check page_param (and last_page_key) / periksa page_param"
+                    )
+                previous = items
                 for item in items:
                     number += 1
                     if not isinstance(item, dict):

@@ -14,19 +14,40 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from satulogin.secrets import read_secret
 
+from ..config import SQL_DRIVERS, SQL_PREFIXES
 from ..config import SqlSource as SqlSourceConfig
 from .base import SourceError
 
 _IDENTIFIER_OK = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")
 
 
+def _create_engine(url: URL, **kwargs: Any) -> Engine:
+    """``create_engine``, with a missing database driver said in words."""
+    try:
+        return create_engine(url, **kwargs)
+    except ImportError as exc:
+        module = getattr(exc, "name", None) or url.get_driver_name()
+        raise SourceError(
+            f"driver basis data {module!r} tidak terpasang / database driver {module!r} is not "
+            f"installed (url {url.drivername}://); supported / didukung: {SQL_PREFIXES}"
+        ) from None
+
+
 def read_only_engine(url_text: str, password_env: str | None = None) -> Engine:
     """An engine whose every connection refuses writes."""
-    url: URL = make_url(url_text)
+    try:
+        url: URL = make_url(url_text)
+    except ArgumentError:
+        raise SourceError(f"url {url_text!r} bukan URL SQLAlchemy / is not a SQLAlchemy URL") from None
+    if url.drivername not in SQL_DRIVERS:
+        raise SourceError(
+            f"driver {url.drivername}:// tidak didukung / is not supported; "
+            f"use one of / gunakan: {SQL_PREFIXES}"
+        )
     backend = url.get_backend_name()
     if backend == "sqlite":
         database = url.database or ""
@@ -45,7 +66,7 @@ def read_only_engine(url_text: str, password_env: str | None = None) -> Engine:
     if backend in ("mysql", "mariadb"):
         if url.drivername in ("mysql", "mariadb"):
             url = url.set(drivername=f"{backend}+pymysql")
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = _create_engine(url, pool_pre_ping=True)
 
         @event.listens_for(engine, "connect")
         def _read_only(dbapi_connection: Any, _record: Any) -> None:
@@ -57,7 +78,7 @@ def read_only_engine(url_text: str, password_env: str | None = None) -> Engine:
     if backend == "postgresql":
         if url.drivername == "postgresql":
             url = url.set(drivername="postgresql+psycopg")
-        return create_engine(
+        return _create_engine(
             url, pool_pre_ping=True, connect_args={"options": "-c default_transaction_read_only=on"}
         )
     raise SourceError(f"jenis basis data tidak didukung / unsupported database: {backend}")
