@@ -217,14 +217,25 @@ def validate_pegawai(
 ) -> tuple[dict[str, Pegawai], list[Quarantined]]:
     ledger = _Ledger()
     keys: list[str] = []
+    # Only NIPs read as text take part in the duplicate check: a spreadsheet number keeps 15
+    # digits, so hundreds of unrelated rows would look like copies of each other.
+    text_keys: list[str] = []
     emails: list[str] = []
     built: list[Pegawai | None] = []
     for i, record in enumerate(records):
         v = record.values
         nip, problem = code_text(v.get("nip"), "NIP")
         keys.append(nip)
+        text_keys.append("" if problem else nip)
         for reason in [problem] if problem else nip_problems(nip, today=today):
             ledger.add(i, reason)
+        for name in ("nama", "gelar_depan", "gelar_belakang", "email", "golongan", "eselon", "jabatan_kode"):
+            if isinstance(v.get(name), dict | list):
+                # A JSON API answering an object or list where a text belongs (e.g. nama split
+                # into parts): shown as text it would be Python's repr in someone's name.
+                ledger.add(
+                    i, f"{name} bukan teks (objek/daftar JSON) / {name} is not text (a JSON object or list)"
+                )
         nama = as_text(v.get("nama"))
         if not nama:
             ledger.add(i, f"nama pegawai {nip} kosong / name is missing")
@@ -284,7 +295,7 @@ def validate_pegawai(
                 extra={k: as_text(x) for k, x in record.extra.items() if as_text(x)},
             )
         )
-    _duplicates(keys, records, ledger, "NIP")
+    _duplicates(text_keys, records, ledger, "NIP")
     _duplicates(emails, records, ledger, "e-mail")
     pegawai = {p.nip: p for i, p in enumerate(built) if p is not None and not ledger.bad(i)}
     return pegawai, _quarantine("pegawai", keys, records, ledger)

@@ -258,3 +258,19 @@ def test_what_keycloak_would_refuse_is_quarantined_here() -> None:
     assert list(snap.pegawai) == ["198001012005011007"]
     assert "lebih dari 255" in reasons_by_row(snap.quarantine, "unit")[5]
     assert "lebih dari 255" in reasons_by_row(snap.quarantine, "jabatan")[4]
+
+
+def test_json_objects_are_not_names_and_number_nips_are_not_duplicates() -> None:
+    rows = [
+        person(2, "198001012005011001", nama={"depan": "Bambang"}),                # a REST API's object
+        person(3, "198001012005011002", gelar_belakang=["S.Kom.", "M.T."]),        # and a list
+        person(4, 1.96805121994031e17),                                            # spreadsheet numbers:
+        person(5, 1.96805121994031e17),                                            # the same when rounded
+        person(6, "198001012005011003"),
+    ]
+    snap = validate(units(), jabatan(), rows, today=TODAY)
+    got = reasons_by_row(snap.quarantine, "pegawai")
+    assert set(got) == {2, 3, 4, 5}
+    assert "nama bukan teks" in got[2] and "gelar_belakang bukan teks" in got[3]
+    assert "ganda" not in got[4] and "ganda" not in got[5] and "sebagai angka" in got[4]
+    assert list(snap.pegawai) == ["198001012005011003"]
