@@ -55,6 +55,8 @@ class SyncPlan:
     managed_users: int
     source_total: int
     otp_for_joiners: bool = False
+    # The units or jabatan sources that gave no row at all: a rail (sync.safety).
+    empty_sources: list[str] = field(default_factory=list)
     # How the plan was made (full or incremental) and what an apply may remember; None when
     # the caller keeps no cache (tests, one-off plans).
     scope: Scope | None = None
@@ -80,6 +82,7 @@ class SyncPlan:
             "pending": len(self.pending),
             "managed_users": self.managed_users,
             "source_total": self.source_total,
+            "empty_sources": self.empty_sources,
             **(
                 {
                     "mode": self.scope.mode,

@@ -283,6 +283,7 @@ def make_plan(
         adopt=adopt,
         sync_disabled=sync_disabled,
     )
+    plan.empty_sources = [kind for kind in ("units", "jabatan") if not snapshot.source_counts.get(kind, 1)]
     if scope is not None:
         plan.scope = scope
         if scope.mode == "incremental":

@@ -31,6 +31,12 @@ def problems(plan: SyncPlan, limits: SafetyLimits, last_source_total: int | None
             "sumber pegawai kosong / the pegawai source is empty (a broken export?); "
             "override: --allow-empty-source"
         )
+    for kind in plan.empty_sources if not limits.allow_empty_source else []:
+        # Every pegawai would then be quarantined (unknown unit or jabatan): say the cause.
+        found.append(
+            f"sumber {kind} kosong / the {kind} source is empty (a broken export?), so every pegawai "
+            "would be quarantined; override: --allow-empty-source"
+        )
     if (
         last_source_total
         and plan.source_total < last_source_total

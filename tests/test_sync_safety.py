@@ -50,6 +50,13 @@ def test_an_empty_source_is_refused(env: SyncEnv) -> None:
         env.sync(empty, limits=SafetyLimits(allow_mass_disable=True, allow_shrink=True))
 
 
+def test_an_empty_units_or_jabatan_source_is_refused_naming_it(env: SyncEnv) -> None:
+    for kind in ("units", "jabatan"):
+        empty = replace(HR, **{kind: {}}, source_counts={**HR.source_counts, kind: 0})
+        with pytest.raises(SafetyStop, match=f"sumber {kind} kosong / the {kind} source is empty"):
+            env.sync(empty, limits=SafetyLimits(allow_mass_disable=True, allow_shrink=True))
+
+
 def test_explicit_overrides_let_the_run_go(env: SyncEnv) -> None:
     shrunk = without_pegawai(HR, *sorted(HR.pegawai)[:10])
     plan, result = env.sync(shrunk, limits=SafetyLimits(allow_mass_disable=True, allow_shrink=True))
