@@ -126,6 +126,9 @@ class Quarantined:
     key: str  # kunker, jabatan code or NIP as given (may be malformed)
     origin: SourceRow
     reasons: tuple[str, ...]
+    # A pegawai row whose status says they left (pensiun, berhenti, ...): whatever else is
+    # wrong with it, that part is clear, and a leaver must not keep access.
+    leaver: bool = False
 
 
 def unit_level(kode: str) -> int:

@@ -175,13 +175,18 @@ def build_plan(
     keys = keys_of("pegawai")
     # A key that is not 18 digits cannot be any account's username: whose row it is, is unknown.
     unplaceable = sum(1 for key in keys if not _NIP_SHAPE.fullmatch(key))
+    # Quarantined, but every row of that NIP says they left: they lose access all the same.
+    leaving = set(keys) - {
+        str(q["key"]).strip() for q in quarantine or [] if q["kind"] == "pegawai" and not q.get("leaver")
+    }
     changes += plan_users(
         desired,
         state,
         adopt=adopt,
         sync_disabled=sync_disabled,
-        quarantined=set(keys),
+        quarantined=set(keys) - leaving,
         unplaceable=unplaceable,
+        leaving=leaving,
     )
     return SyncPlan(
         changes=changes,
@@ -237,7 +242,13 @@ def render_json(plan: SyncPlan) -> str:
 
 def quarantine_rows(snapshot: HrSnapshot) -> list[dict[str, Any]]:
     return [
-        {"kind": q.kind, "key": q.key, "origin": str(q.origin), "reasons": list(q.reasons)}
+        {
+            "kind": q.kind,
+            "key": q.key,
+            "origin": str(q.origin),
+            "reasons": list(q.reasons),
+            "leaver": q.leaver,
+        }
         for q in snapshot.quarantine
     ]
 

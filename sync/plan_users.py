@@ -179,13 +179,16 @@ def plan_users(
     sync_disabled: set[str] | None = None,
     quarantined: set[str] | None = None,
     unplaceable: int = 0,
+    leaving: set[str] | None = None,
 ) -> list[Change]:
     """``quarantined``: the NIPs of this run's quarantined pegawai rows; ``unplaceable``: how
     many quarantined rows carry no usable NIP at all (``1.98E+17``, empty, a shifted column).
     Neither is evidence that somebody left: a quarantined person's account is held as it is,
-    and while some rows cannot be tied to a person, nobody is disabled for being absent."""
+    and while some rows cannot be tied to a person, nobody is disabled for being absent.
+    ``leaving``: quarantined NIPs whose every row says they left: disabled all the same."""
     sync_disabled = sync_disabled or set()
     quarantined = quarantined or set()
+    leaving = leaving or set()
     out: list[Change] = []
     for nip, d in sorted(desired.users.items()):
         user = state.users.get(nip)
@@ -230,7 +233,7 @@ def plan_users(
     for username, user in sorted(state.users.items()):
         if not (user.managed and username not in desired.users and user.enabled):
             continue
-        if username in quarantined or unplaceable:
+        if username not in leaving and (username in quarantined or unplaceable):
             out.append(
                 Change(
                     "user",
@@ -254,7 +257,10 @@ def plan_users(
                 "user",
                 username,
                 "disable",
-                "tidak ada lagi di sumber: akun dinonaktifkan / gone from the source: disabled",
+                "baris sumbernya dikarantina, tetapi statusnya keluar: akun dinonaktifkan / their source "
+                "row is quarantined, but its status says they left: disabled"
+                if username in leaving
+                else "tidak ada lagi di sumber: akun dinonaktifkan / gone from the source: disabled",
                 {"enabled": (True, False)},
                 kc_id=user.id,
                 logout=True,

@@ -74,10 +74,20 @@ def _duplicates(keys: Sequence[str], records: Sequence[RawRecord], ledger: _Ledg
 
 
 def _quarantine(
-    kind: str, keys: Sequence[str], records: Sequence[RawRecord], ledger: _Ledger
+    kind: str,
+    keys: Sequence[str],
+    records: Sequence[RawRecord],
+    ledger: _Ledger,
+    leavers: Sequence[bool] = (),
 ) -> list[Quarantined]:
     return [
-        Quarantined(kind=kind, key=keys[i], origin=records[i].origin, reasons=tuple(ledger.reasons[i]))
+        Quarantined(
+            kind=kind,
+            key=keys[i],
+            origin=records[i].origin,
+            reasons=tuple(ledger.reasons[i]),
+            leaver=bool(leavers) and leavers[i],
+        )
         for i in range(len(records))
         if ledger.bad(i)
     ]
@@ -220,6 +230,7 @@ def validate_pegawai(
     # Only NIPs read as text take part in the duplicate check: a spreadsheet number keeps 15
     # digits, so hundreds of unrelated rows would look like copies of each other.
     text_keys: list[str] = []
+    leavers: list[bool] = []
     emails: list[str] = []
     built: list[Pegawai | None] = []
     for i, record in enumerate(records):
@@ -258,6 +269,7 @@ def validate_pegawai(
         unit_kode, problem = code_text(v.get("unit_kode"), "kunker")
         jabatan_kode = as_text(v.get("jabatan_kode"))
         leaver = status is not None and status.is_leaver
+        leavers.append(leaver)
         if problem:
             ledger.add(i, problem)
         elif unit_kode not in units and not leaver:
@@ -298,7 +310,7 @@ def validate_pegawai(
     _duplicates(text_keys, records, ledger, "NIP")
     _duplicates(emails, records, ledger, "e-mail")
     pegawai = {p.nip: p for i, p in enumerate(built) if p is not None and not ledger.bad(i)}
-    return pegawai, _quarantine("pegawai", keys, records, ledger)
+    return pegawai, _quarantine("pegawai", keys, records, ledger, leavers)
 
 
 def validate(

@@ -103,3 +103,17 @@ def test_a_unit_with_a_mistyped_parent_is_held_with_its_people(env: SyncEnv, tmp
     held = {(c.kind, c.key) for c in plan.changes if c.action == "hold"}
     assert ("group", biro["kunker"]) in held and ("user", head["nip"]) in held, plan.changes
     assert not [c for c in plan.changes if c.action in ("disable", "obsolete")], plan.changes
+
+
+def test_a_quarantined_row_that_says_they_left_still_disables(env: SyncEnv, tmp_path: Path) -> None:
+    rows = [dict(p) for p in SMALL_PEGAWAI if p["nip"] != ACTIVE[2]]
+    leaver = next(r for r in rows if r["nip"] == ACTIVE[0])
+    leaver.update(status_pegawai="Pensiun", email="x..y@bantenprov.go.id")  # retired, and a bad e-mail
+    stray = {**leaver, "nip": "1,99108E+17", "status_pegawai": "Aktif", "email": ""}  # an unreadable row too
+    snapshot = export(tmp_path, [*rows, stray])
+    assert {q.key for q in snapshot.quarantine} == {ACTIVE[0], "1,99108E+17"}
+    plan, result = env.sync(snapshot, incremental=True, limits=SMALL)
+    change = next(c for c in plan.changes if c.key == ACTIVE[0])
+    assert change.action == "disable" and "status says they left" in change.reason, plan.changes
+    assert result.failed == 0
+    assert not env.user(ACTIVE[0])["enabled"] and env.user(ACTIVE[1])["enabled"]
