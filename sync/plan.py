@@ -172,21 +172,21 @@ def build_plan(
     # reported obsolete; a quarantined person's account is held, not disabled.
     changes = plan_groups(desired, state, set(keys_of("unit")))
     changes += plan_roles(desired, state, {role_name(k) for k in keys_of("jabatan")})
-    keys = keys_of("pegawai")
+    people = [
+        (str(q["key"]).strip(), bool(q.get("leaver"))) for q in quarantine or [] if q["kind"] == "pegawai"
+    ]
     # A key that is not 18 digits cannot be any account's username: whose row it is, is unknown.
-    unplaceable = sum(1 for key in keys if not _NIP_SHAPE.fullmatch(key))
-    # Quarantined, but every row of that NIP says they left: they lose access all the same.
-    leaving = set(keys) - {
-        str(q["key"]).strip() for q in quarantine or [] if q["kind"] == "pegawai" and not q.get("leaver")
-    }
+    unplaceable = sum(1 for key, _ in people if not _NIP_SHAPE.fullmatch(key))
+    # Held unless every row of that NIP says they left: then they lose access all the same.
+    held = {key for key, leaver in people if not leaver}
     changes += plan_users(
         desired,
         state,
         adopt=adopt,
         sync_disabled=sync_disabled,
-        quarantined=set(keys) - leaving,
+        quarantined=held,
         unplaceable=unplaceable,
-        leaving=leaving,
+        leaving={key for key, _ in people} - held,
     )
     return SyncPlan(
         changes=changes,
