@@ -1,16 +1,18 @@
 """Execute a :class:`SyncPlan`: groups (parents first), roles, new users in bulk, then the
-per-user changes on a thread pool. Every object's outcome goes to the run log; an error on
-one object is recorded against it and the run goes on.
+changes to existing accounts. Every object's outcome goes to the run log; an error on one
+object is recorded against it and the run goes on.
 
-New groups, roles and users go through our Keycloak extension's bulk endpoints when the
-server has it (:mod:`sync.bulk`), else through the plain Admin REST API (``partialImport``
-for users, one request per group or role).
+New groups, roles and users, and the changes to existing accounts, go through our Keycloak
+extension's bulk endpoints when the server has it (:mod:`sync.bulk`), else through the plain
+Admin REST API (``partialImport`` for users, one request per group or role, a few per
+changed account on a thread pool).
 
 Why it is safe to kill and rerun: every step is idempotent or keyed (groups on ``kunker``,
 roles on name, users on username); new users arrive in transactions that hold each user with
 its group and roles (``partialImport`` with ``ifResourceExists=SKIP``, or the extension, which
-skips what exists), and a mover's attributes are written *after* its group and role switch,
-so an interrupted switch is planned again.
+skips what exists); a changed account is written in one transaction by the extension, and
+through the Admin REST API its attributes are written *after* its group and role switch, so
+an interrupted switch is planned again.
 """
 
 from __future__ import annotations
@@ -104,7 +106,10 @@ class Applier:
         # partialImport failures are deterministic (a bad record): one retry, then bisect.
         self.importer = KeycloakAdmin(kc.conn, kc.realm, retries=1, backoff=kc.backoff, pool_size=4)
         self.importer.counter = kc.counter
-        self.bulk = bulk.available(kc) if options.use_extension is None else options.use_extension
+        ops = bulk.operations(kc) if options.use_extension is not False else frozenset()
+        self.bulk = options.use_extension if options.use_extension is not None else bulk.CREATE_OPS <= ops
+        # An extension built before it could change accounts: those go through the Admin API.
+        self.bulk_updates = self.bulk and "user-updates" in ops
         self.result.via = "extension" if self.bulk else "admin-api"
         self._default_role: str | None = None
         self._tally_lock = threading.Lock()
@@ -234,7 +239,8 @@ class Applier:
     def _bulk_send(
         self, kind: str, changes: list[Change], items: list[dict[str, Any]]
     ) -> list[tuple[Change, bulk.BulkResult]]:
-        """One bulk request; each change's outcome goes to the run log. Returns the successes."""
+        """One bulk creation request; each change's outcome goes to the run log. Returns the
+        successes."""
         if not changes:
             return []
         try:
@@ -455,7 +461,116 @@ class Applier:
     # --- existing users ------------------------------------------------------------------------
     def users(self) -> None:
         todo = self.plan.of("user", "update", "move", "disable", "enable", "adopt")
+        if self.bulk_updates:
+            todo = self._bulk_user_changes(todo)
         self._parallel("pegawai / users", todo, self._user)
+
+    def _bulk_user_changes(self, todo: list[Change]) -> list[Change]:
+        """Account changes through the extension's ``user-updates``: hundreds per request, each
+        account in one transaction (its fields, unit and jabatan switch together), where the
+        Admin REST API takes a request per field set, membership and grant. Leavers' sessions
+        are then ended by Keycloak's own logout. Returns what is left for the Admin REST API:
+        changes naming a unit or role that does not exist (it words that failure) and every
+        change of a request that got no answer (it retries with back-off)."""
+        rest: list[Change] = []
+        ready: list[tuple[Change, dict[str, Any]]] = []
+        for c in todo:
+            item = self._user_update_item(c)
+            if item is None:
+                rest.append(c)
+            else:
+                ready.append((c, item))
+        size = self.options.bulk_batch_size
+        batches = [ready[i : i + size] for i in range(0, len(ready), size)]
+        logouts: list[Change] = []
+        with (
+            Progress("pegawai / users", len(ready), enabled=self.options.progress) as bar,
+            ThreadPoolExecutor(max_workers=self.options.import_workers) as pool,
+        ):
+            for fut in as_completed([pool.submit(self._send_user_updates, b) for b in batches]):
+                done, unanswered = fut.result()
+                logouts.extend(done)
+                rest.extend(unanswered)
+                bar.advance(len(done) + len(unanswered))
+        self._parallel("sesi pegawai keluar / leavers' sessions", logouts, self._logout)
+        return rest
+
+    def _send_user_updates(
+        self, batch: list[tuple[Change, dict[str, Any]]]
+    ) -> tuple[list[Change], list[Change]]:
+        """One request. Returns (done and needing a logout, unanswered); the rest is logged."""
+        changes = [c for c, _ in batch]
+        try:
+            results = bulk.update_users(self.importer, [item for _, item in batch],
+                                        chunk=self.options.bulk_chunk, timeout=self.options.import_timeout_s)
+        except SatuLoginError:
+            return [], changes
+        logouts: list[Change] = []
+        failed: list[tuple[Change, str]] = []
+        for c, res in zip(changes, results, strict=True):
+            if res.action != "UPDATED":
+                failed.append((c, f"Keycloak: {res.error or 'gagal / failed'}"))
+            elif c.logout:
+                logouts.append(c)
+            else:
+                self._ok(c)
+        # A leaver loses access even when the rest of their change cannot be written (an
+        # e-mail another account holds, say): the account is disabled on its own, and the
+        # change is still reported failed with the reason.
+        lock = [(c, e) for c, e in failed if c.action == "disable"]
+        locked: set[str] = set()
+        if lock:
+            try:
+                answers = bulk.update_users(
+                    self.importer, [{"id": c.kc_id, "username": c.key, "enabled": False} for c, _ in lock],
+                    chunk=self.options.bulk_chunk, timeout=self.options.import_timeout_s)
+                locked = {c.key for (c, _), res in zip(lock, answers, strict=True) if res.action == "UPDATED"}
+            except SatuLoginError:
+                pass
+        for c, error in failed:
+            if c.key in locked:
+                try:
+                    self._logout(c)
+                    error = (f"akun dinonaktifkan dan sesinya diakhiri, tetapi / disabled and logged "
+                             f"out, but: {error}")
+                except SatuLoginError as exc:
+                    error = (f"akun dinonaktifkan, sesinya belum diakhiri ({exc}) / disabled, sessions not "
+                             f"ended: {error}")
+            self._fail(c, error)
+        return logouts, []
+
+    def _user_update_item(self, c: Change) -> dict[str, Any] | None:
+        """The ``user-updates`` item for a planned change: only what the plan changes. None when
+        it names a unit or role Keycloak lacks (the Admin REST path fails it with the reason)."""
+        if any(k not in self.group_ids for k in c.add_groups) or any(
+            r not in self.role_ids for r in c.add_roles
+        ):
+            return None
+        rep = c.representation or {}
+        item: dict[str, Any] = {"id": c.kc_id, "username": c.key}
+        attributes: dict[str, list[str]] = {}
+        for name in c.fields:
+            if name in ("firstName", "lastName", "enabled"):
+                item[name] = rep[name]
+            elif name == "email":
+                item["email"] = rep.get("email") or ""
+                item["emailVerified"] = False
+            else:
+                attributes[name] = list((rep.get("attributes") or {}).get(name) or [])
+        if attributes:
+            item["attributes"] = attributes
+        if c.add_groups:
+            item["joinGroupIds"] = [self.group_ids[k] for k in c.add_groups]
+        if c.remove_groups:
+            item["leaveGroupIds"] = list(c.remove_groups)
+        if c.add_roles:
+            item["grantRealmRoleIds"] = [self.role_ids[r] for r in c.add_roles]
+        if c.remove_roles:
+            item["revokeRealmRoleIds"] = [self.role_ids[r] for r in c.remove_roles if r in self.role_ids]
+        return item
+
+    def _logout(self, c: Change) -> None:
+        self.kc.post(f"/users/{c.kc_id}/logout")
 
     def _user(self, c: Change) -> None:
         uid = c.kc_id

@@ -1,14 +1,16 @@
 """Client for our Keycloak extension's bulk endpoints (``/admin/realms/{realm}/satulogin-sync``).
 
 The extension (``sync/keycloak_extension``) creates many groups, roles or users per request,
-persisted as Keycloak's own JPA entities (``docs/operations.md`` says how and why), in
-transactions of ``chunk`` objects, and answers per object:
-``CREATED`` (with its id), ``SKIPPED`` (it exists already: a crashed run's work) or ``FAILED``
-(with the reason, the rest of its transaction redone without it). It only creates; updates,
-moves and leavers stay on the plain Admin REST API.
+persisted as Keycloak's own JPA entities (``docs/operations.md`` says how and why), and changes
+many existing accounts per request (``user-updates``: movers, renames, leavers, re-enables,
+adoptions, through Keycloak's user model), in transactions of ``chunk`` objects. It answers
+per object: ``CREATED`` or ``UPDATED`` (with its id), ``SKIPPED`` (it exists already: a
+crashed run's work) or ``FAILED`` (with the reason, the rest of its transaction redone
+without it).
 
 A Keycloak without the extension answers 404 and the sync takes the plain API instead
-(``partialImport`` for users, one request per group or role): slower, same result.
+(``partialImport`` for users, one request per group, role or account change): slower, same
+result.
 """
 
 from __future__ import annotations
@@ -27,32 +29,59 @@ VERSION = 1
 class BulkResult:
     name: str
     id: str | None
-    action: str  # CREATED, SKIPPED, FAILED
+    action: str  # CREATED, UPDATED, SKIPPED, FAILED
     error: str | None = None
+
+
+def operations(kc: KeycloakAdmin) -> frozenset[str]:
+    """The bulk operations this Keycloak's extension offers; empty without it (or at a version
+    we do not speak). An extension built before ``user-updates`` existed lacks that one."""
+    resp = kc.request("GET", PATH, ok=(404,))
+    if resp.status_code != 200:
+        return frozenset()
+    try:
+        info = resp.json()
+        if int(info.get("version", 0)) < VERSION:
+            return frozenset()
+        return frozenset(str(op) for op in info.get("operations") or ())
+    except (ValueError, AttributeError, TypeError):
+        return frozenset()
+
+
+CREATE_OPS = frozenset({"users", "groups", "roles"})
 
 
 def available(kc: KeycloakAdmin) -> bool:
     """Does this Keycloak carry the extension (at a version we speak)?"""
-    resp = kc.request("GET", PATH, ok=(404,))
-    if resp.status_code != 200:
-        return False
-    try:
-        return int(resp.json().get("version", 0)) >= VERSION
-    except (ValueError, AttributeError):
-        return False
+    return CREATE_OPS <= operations(kc)
 
 
 def create(kc: KeycloakAdmin, kind: str, items: list[dict[str, Any]], *, chunk: int,
            timeout: float) -> list[BulkResult]:
     """POST ``items`` to ``/satulogin-sync/{kind}`` (kind: users, groups or roles); one result
     per item, in order. Safe to resend: what exists already comes back ``SKIPPED``."""
+    return _post(kc, kind, kind, items, chunk=chunk, timeout=timeout)
+
+
+def update_users(kc: KeycloakAdmin, items: list[dict[str, Any]], *, chunk: int,
+                 timeout: float) -> list[BulkResult]:
+    """POST account changes to ``/satulogin-sync/user-updates``; one result per item, in order.
+    Each item names the account (``id`` and ``username``) and only what changes: fields,
+    attributes (an empty list removes one), ``leaveGroupIds``/``joinGroupIds`` and
+    ``revokeRealmRoleIds``/``grantRealmRoleIds``. Safe to resend: it sets values, it does not
+    add to them."""
+    return _post(kc, "user-updates", "users", items, chunk=chunk, timeout=timeout)
+
+
+def _post(kc: KeycloakAdmin, path: str, key: str, items: list[dict[str, Any]], *, chunk: int,
+          timeout: float) -> list[BulkResult]:
     if not items:
         return []
-    resp = kc.post(f"{PATH}/{kind}", {kind: items, "chunk": chunk}, timeout=timeout)
+    resp = kc.post(f"{PATH}/{path}", {key: items, "chunk": chunk}, timeout=timeout)
     results = resp.json().get("results", [])
     if len(results) != len(items):
         raise SatuLoginError(
-            f"{PATH}/{kind}: {len(results)} jawaban untuk {len(items)} objek / answers for "
+            f"{PATH}/{path}: {len(results)} jawaban untuk {len(items)} objek / answers for "
             f"{len(items)} objects (extension and sync versions differ?)"
         )
     return [

@@ -46,7 +46,9 @@ import org.keycloak.services.resources.admin.AdminEventBuilder;
 import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
 
 /**
- * Bulk creation for the HR sync: {@code /admin/realms/{realm}/satulogin-sync}.
+ * Bulk writes for the HR sync: {@code /admin/realms/{realm}/satulogin-sync}. {@code users},
+ * {@code groups} and {@code roles} create; {@code user-updates} changes existing accounts
+ * ({@link #userUpdates}).
  *
  * <p>Why it exists: through the Admin REST API every new user, group or role is its own request
  * and its own transaction, and {@code partialImport} resolves each user's group by walking the
@@ -60,16 +62,18 @@ import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
  * groups and roles, which the realm cache lists, are followed by one clear of it
  * ({@link #clearRealmCacheIfCreated}). New rows get time-ordered ids ({@link OrderedIds}).
  *
- * <p>What it never does: change or delete anything that exists. An object that exists already
- * is answered {@code SKIPPED} (a rerun after a crash converges); one that fails is answered
- * {@code FAILED} with the reason, and the rest of its transaction is redone without it.
+ * <p>What it never does: delete anything, or change anything that exists through the creating
+ * endpoints. An object that exists already is answered {@code SKIPPED} (a rerun after a crash
+ * converges); one that fails is answered {@code FAILED} with the reason, and the rest of its
+ * transaction is redone without it. {@code user-updates} writes only the fields, attributes,
+ * memberships and grants each item names.
  *
  * <p>Who may call it: the same admins that may create users ({@code manage-users}); groups and
  * roles need {@code manage-users} and {@code manage-realm} as through the Admin REST API.
  *
  * <p>It is compiled against the Keycloak it runs in (see satulogin/keycloak_extension.py), so a
  * Keycloak whose entities changed shape fails the build rather than writing wrong rows; the
- * tests compare what it creates with what the Admin REST API creates, object by object.
+ * tests compare what it creates and changes with what the Admin REST API does, object by object.
  */
 public class BulkSyncResource {
 
@@ -142,11 +146,37 @@ public class BulkSyncResource {
         public Integer chunk;
     }
 
+    /**
+     * A change to an existing account, as the sync's plan decided it: only what is named is
+     * written (null leaves a field alone; an empty attribute list removes the attribute).
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public static class UserUpdate {
+        public String id;
+        public String username; // the account the caller means: checked against the id
+        public String firstName;
+        public String lastName;
+        public String email; // "" clears it
+        public Boolean emailVerified;
+        public Boolean enabled;
+        public Map<String, List<String>> attributes;
+        public List<String> leaveGroupIds;
+        public List<String> joinGroupIds;
+        public List<String> revokeRealmRoleIds;
+        public List<String> grantRealmRoleIds;
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public static class UserUpdatesRequest {
+        public List<UserUpdate> users;
+        public Integer chunk;
+    }
+
     /** One object's outcome, in request order. */
     public static class Result {
         public String name;
         public String id;
-        public String action; // CREATED, SKIPPED, FAILED
+        public String action; // CREATED, UPDATED, SKIPPED, FAILED
         public String error;
 
         Result(String name) {
@@ -157,6 +187,7 @@ public class BulkSyncResource {
     public static class Results {
         public List<Result> results;
         public int created;
+        public int updated;
         public int skipped;
         public int failed;
 
@@ -165,6 +196,7 @@ public class BulkSyncResource {
             for (Result r : results) {
                 switch (r.action == null ? "FAILED" : r.action) {
                     case "CREATED" -> created++;
+                    case "UPDATED" -> updated++;
                     case "SKIPPED" -> skipped++;
                     default -> failed++;
                 }
@@ -180,7 +212,7 @@ public class BulkSyncResource {
         auth.users().requireView();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("version", VERSION);
-        out.put("operations", List.of("users", "groups", "roles"));
+        out.put("operations", List.of("users", "groups", "roles", "user-updates"));
         return out;
     }
 
@@ -275,6 +307,46 @@ public class BulkSyncResource {
         return write(ResourceType.REALM_ROLE, "roles", todo, request == null ? null : request.chunk, results,
                 (s, i) -> createRole(s, items.get(i), results.get(i)),
                 (s, i) -> createRoleChecked(s, items.get(i), results.get(i)));
+    }
+
+    /**
+     * Movers, renames, leavers, re-enables and adoptions: each account's change in one
+     * transaction with the others of its chunk, through Keycloak's user model (so its cache is
+     * told and its events fire), with no request per field, membership and grant as through the
+     * Admin REST API. Like the bulk creation, it writes past Keycloak's user-profile validators:
+     * the sync validates its rows against the same rules first, and a leaver must be disabled
+     * even when their account holds a value those validators refuse today (a full PUT of the
+     * account would be refused, and the person would keep access). Sessions are not ended here:
+     * the caller asks Keycloak's own logout for each leaver after this answer.
+     */
+    @POST
+    @Path("user-updates")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Results userUpdates(UserUpdatesRequest request) {
+        auth.users().requireManage();
+        List<UserUpdate> items = request == null || request.users == null ? List.of() : request.users;
+        List<Result> results = new ArrayList<>(items.size());
+        List<Integer> todo = new ArrayList<>();
+        Map<String, Integer> seen = new HashMap<>();
+        for (int i = 0; i < items.size(); i++) {
+            UserUpdate u = items.get(i);
+            Result r = new Result(u == null ? null : u.username);
+            results.add(r);
+            if (u == null || u.id == null || u.id.isBlank() || u.username == null || u.username.isBlank()) {
+                fail(r, "user update #" + i + ": id or username is missing");
+                continue;
+            }
+            Integer twin = seen.putIfAbsent(u.id, i);
+            if (twin != null) {
+                fail(r, "user " + u.username + " is also user update #" + twin + " in this request");
+                continue;
+            }
+            todo.add(i);
+        }
+        return write(ResourceType.USER, "user-updates", todo, request == null ? null : request.chunk, results,
+                (s, i) -> updateUser(s, items.get(i), results.get(i)),
+                (s, i) -> updateUser(s, items.get(i), results.get(i)));
     }
 
     // --- writers (each runs inside a chunk's own transaction) ------------------------------------
@@ -445,6 +517,86 @@ public class BulkSyncResource {
         }
         r.id = user.getId();
         r.action = "CREATED";
+    }
+
+    private void updateUser(KeycloakSession s, UserUpdate u, Result r) {
+        RealmModel rm = s.getContext().getRealm();
+        // Through the user provider with its cache, which drops its copy of the account.
+        UserModel user = s.users().getUserById(rm, u.id);
+        if (user == null) {
+            throw new BulkException("user " + u.username + " (" + u.id + ") does not exist");
+        }
+        if (!u.username.equalsIgnoreCase(user.getUsername())) {
+            throw new BulkException("user id " + u.id + " belongs to " + user.getUsername() + ", not " + u.username);
+        }
+        // Resolved before anything is written: an unknown group or role fails this account alone.
+        Grants known = grants(s);
+        List<GroupModel> join = new ArrayList<>();
+        for (String gid : nullSafe(u.joinGroupIds)) {
+            GroupModel g = known.group(gid);
+            if (g == null) {
+                throw new BulkException("group " + gid + " does not exist");
+            }
+            join.add(g);
+        }
+        List<RoleModel> grant = new ArrayList<>();
+        for (String rid : nullSafe(u.grantRealmRoleIds)) {
+            RoleModel role = known.role(rid);
+            if (role == null || role.isClientRole()) {
+                throw new BulkException("realm role " + rid + " does not exist");
+            }
+            grant.add(role);
+        }
+        if (u.email != null && !u.email.isBlank() && !rm.isDuplicateEmailsAllowed()) {
+            UserModel owner = s.users().getUserByEmail(rm, u.email);
+            if (owner != null && !owner.getId().equals(user.getId())) {
+                throw new BulkException("e-mail " + u.email + " is already used by user " + owner.getUsername());
+            }
+        }
+        if (u.enabled != null) {
+            user.setEnabled(u.enabled);
+        }
+        if (u.firstName != null) {
+            user.setFirstName(u.firstName);
+        }
+        if (u.lastName != null) {
+            user.setLastName(u.lastName);
+        }
+        if (u.email != null) {
+            user.setEmail(u.email.isBlank() ? null : u.email);
+        }
+        if (u.emailVerified != null) {
+            user.setEmailVerified(u.emailVerified);
+        }
+        if (u.attributes != null) {
+            for (Map.Entry<String, List<String>> a : u.attributes.entrySet()) {
+                if (USER_FIELDS.contains(a.getKey())) {
+                    throw new BulkException("attribute " + a.getKey() + " is an account field: send it as one");
+                }
+                List<String> values = nullSafe(a.getValue()).stream().filter(v -> v != null).toList();
+                if (values.isEmpty()) {
+                    user.removeAttribute(a.getKey());
+                } else {
+                    user.setAttribute(a.getKey(), values);
+                }
+            }
+        }
+        for (String gid : nullSafe(u.leaveGroupIds)) {
+            GroupModel g = known.group(gid);
+            if (g != null) { // gone already: nothing to leave
+                user.leaveGroup(g);
+            }
+        }
+        join.forEach(user::joinGroup);
+        for (String rid : nullSafe(u.revokeRealmRoleIds)) {
+            RoleModel role = known.role(rid);
+            if (role != null) {
+                user.deleteRoleMapping(role);
+            }
+        }
+        grant.forEach(user::grantRole);
+        r.id = user.getId();
+        r.action = "UPDATED";
     }
 
     /**
@@ -794,9 +946,10 @@ public class BulkSyncResource {
     private void event(ResourceType type, String path, Results out) {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("created", out.created);
+        summary.put("updated", out.updated);
         summary.put("skipped", out.skipped);
         summary.put("failed", out.failed);
-        adminEvent.operation(OperationType.CREATE)
+        adminEvent.operation(out.updated > 0 ? OperationType.UPDATE : OperationType.CREATE)
                 .resource(type)
                 .resourcePath(BulkSyncResourceProviderFactory.ID, path)
                 .representation(summary)
