@@ -468,84 +468,124 @@ class Applier:
     def _bulk_user_changes(self, todo: list[Change]) -> list[Change]:
         """Account changes through the extension's ``user-updates``: hundreds per request, each
         account in one transaction (its fields, unit and jabatan switch together), where the
-        Admin REST API takes a request per field set, membership and grant. Leavers' sessions
-        are then ended by Keycloak's own logout. Returns what is left for the Admin REST API:
-        changes naming a unit or role that does not exist (it words that failure) and every
-        change of a request that got no answer (it retries with back-off)."""
+        Admin REST API takes a request per field set, membership and grant. Each batch's leavers
+        are logged out by Keycloak's own logout as soon as the batch is written. Returns what is
+        left for the Admin REST API: changes naming a unit or role Keycloak lacks (it words that
+        failure; a leaver among them is disabled first) and every change of a request that got
+        no answer (it retries with back-off)."""
         rest: list[Change] = []
         ready: list[tuple[Change, dict[str, Any]]] = []
+        leavers_missing: list[tuple[Change, str]] = []
         for c in todo:
-            item = self._user_update_item(c)
-            if item is None:
-                rest.append(c)
+            missing = self._missing_placement(c)
+            if missing is None:
+                ready.append((c, self._user_update_item(c)))
+            elif c.logout:
+                leavers_missing.append((c, missing))
             else:
-                ready.append((c, item))
+                rest.append(c)
         size = self.options.bulk_batch_size
         batches = [ready[i : i + size] for i in range(0, len(ready), size)]
-        logouts: list[Change] = []
         with (
             Progress("pegawai / users", len(ready), enabled=self.options.progress) as bar,
             ThreadPoolExecutor(max_workers=self.options.import_workers) as pool,
         ):
-            for fut in as_completed([pool.submit(self._send_user_updates, b) for b in batches]):
-                done, unanswered = fut.result()
-                logouts.extend(done)
-                rest.extend(unanswered)
-                bar.advance(len(done) + len(unanswered))
-        self._parallel("sesi pegawai keluar / leavers' sessions", logouts, self._logout)
+            sizes = {pool.submit(self._send_user_updates, b): len(b) for b in batches}
+            for fut in as_completed(sizes):
+                rest.extend(fut.result())
+                bar.advance(sizes[fut])
+        rest.extend(self._lock(leavers_missing))
         return rest
 
-    def _send_user_updates(
-        self, batch: list[tuple[Change, dict[str, Any]]]
-    ) -> tuple[list[Change], list[Change]]:
-        """One request. Returns (done and needing a logout, unanswered); the rest is logged."""
+    def _send_user_updates(self, batch: list[tuple[Change, dict[str, Any]]]) -> list[Change]:
+        """One request, its leavers logged out and its failures logged. Returns the changes
+        left for the Admin REST API (none, unless the request got no answer)."""
         changes = [c for c, _ in batch]
         try:
             results = bulk.update_users(self.importer, [item for _, item in batch],
                                         chunk=self.options.bulk_chunk, timeout=self.options.import_timeout_s)
         except SatuLoginError:
-            return [], changes
-        logouts: list[Change] = []
+            return changes
+        written: list[Change] = []
         failed: list[tuple[Change, str]] = []
         for c, res in zip(changes, results, strict=True):
-            if res.action != "UPDATED":
-                failed.append((c, f"Keycloak: {res.error or 'gagal / failed'}"))
-            elif c.logout:
-                logouts.append(c)
+            if res.action == "UPDATED":
+                written.append(c)
             else:
-                self._ok(c)
-        # A leaver loses access even when the rest of their change cannot be written (an
-        # e-mail another account holds, say): the account is disabled on its own, and the
-        # change is still reported failed with the reason.
-        lock = [(c, e) for c, e in failed if c.action == "disable"]
-        locked: set[str] = set()
-        if lock:
-            try:
-                answers = bulk.update_users(
-                    self.importer, [{"id": c.kc_id, "username": c.key, "enabled": False} for c, _ in lock],
-                    chunk=self.options.bulk_chunk, timeout=self.options.import_timeout_s)
-                locked = {c.key for (c, _), res in zip(lock, answers, strict=True) if res.action == "UPDATED"}
-            except SatuLoginError:
-                pass
+                failed.append((c, f"Keycloak: {res.error or 'gagal / failed'}"))
+        self._end_sessions(written)
         for c, error in failed:
-            if c.key in locked:
-                try:
-                    self._logout(c)
-                    error = (f"akun dinonaktifkan dan sesinya diakhiri, tetapi / disabled and logged "
-                             f"out, but: {error}")
-                except SatuLoginError as exc:
-                    error = (f"akun dinonaktifkan, sesinya belum diakhiri ({exc}) / disabled, sessions not "
-                             f"ended: {error}")
-            self._fail(c, error)
-        return logouts, []
+            if not c.logout:
+                self._fail(c, error)
+        return self._lock([(c, e) for c, e in failed if c.logout])
 
-    def _user_update_item(self, c: Change) -> dict[str, Any] | None:
-        """The ``user-updates`` item for a planned change: only what the plan changes. None when
-        it names a unit or role Keycloak lacks (the Admin REST path fails it with the reason)."""
-        if any(k not in self.group_ids for k in c.add_groups) or any(
-            r not in self.role_ids for r in c.add_roles
-        ):
-            return None
+    def _end_sessions(self, written: list[Change]) -> None:
+        """Log the written changes as done; leavers' sessions are ended first (several at a time)."""
+        def one(c: Change) -> None:
+            if not c.logout:
+                self._ok(c)
+                return
+            try:
+                self._logout(c)
+            except SatuLoginError as exc:
+                self._disabled_only(c)
+                self._fail(c, f"akun dinonaktifkan, tetapi sesinya belum diakhiri / disabled, but its "
+                              f"sessions were not ended: {exc}")
+                return
+            self._ok(c)
+
+        with ThreadPoolExecutor(max_workers=self.options.workers) as pool:
+            list(pool.map(one, written))
+
+    def _lock(self, leavers: list[tuple[Change, str]]) -> list[Change]:
+        """Leavers whose change cannot be written (an e-mail another account holds, a unit group
+        gone): a leaver loses access anyway. Each account is disabled on its own and logged out,
+        and the change is reported failed with the reason. Returns the leavers the request got
+        no answer for (the Admin REST path, which disables first, takes them)."""
+        if not leavers:
+            return []
+        try:
+            answers = bulk.update_users(
+                self.importer, [{"id": c.kc_id, "username": c.key, "enabled": False} for c, _ in leavers],
+                chunk=self.options.bulk_chunk, timeout=self.options.import_timeout_s)
+        except SatuLoginError:
+            return [c for c, _ in leavers]
+        for (c, error), res in zip(leavers, answers, strict=True):
+            if res.action != "UPDATED":
+                self._fail(c, f"{error}; menonaktifkan saja juga gagal / disabling alone failed too: "
+                              f"{res.error}")
+                continue
+            self._disabled_only(c)
+            try:
+                self._logout(c)
+                self._fail(c, f"akun dinonaktifkan dan sesinya diakhiri, tetapi / disabled and logged out, "
+                              f"but: {error}")
+            except SatuLoginError as exc:
+                self._fail(c, f"akun dinonaktifkan, sesinya belum diakhiri ({exc}) / disabled, sessions not "
+                              f"ended: {error}")
+        return []
+
+    def _disabled_only(self, c: Change) -> None:
+        """The account was disabled although the rest of its change failed: logged as the
+        sync's disable, so the person is enabled again when HR says they are back (only the
+        sync's own disables are ever undone)."""
+        self.log.record(self.run_id, "user", c.key, "disable", "ok",
+                        reason="akun dinonaktifkan; sisa perubahan gagal, lihat baris berikut / account "
+                               "disabled; the rest of the change failed, see the next row",
+                        source=_source(c))
+
+    def _missing_placement(self, c: Change) -> str | None:
+        """Why a change cannot be written: a unit group or jabatan role it needs is missing."""
+        for kunker in c.add_groups:
+            if kunker not in self.group_ids:
+                return f"grup unit {kunker} tidak ada / unit group {kunker} is missing"
+        missing = [r for r in c.add_roles if r not in self.role_ids]
+        if missing:
+            return f"peran {', '.join(missing)} tidak ada / role(s) missing"
+        return None
+
+    def _user_update_item(self, c: Change) -> dict[str, Any]:
+        """The ``user-updates`` item for a planned change: only what the plan changes."""
         rep = c.representation or {}
         item: dict[str, Any] = {"id": c.kc_id, "username": c.key}
         attributes: dict[str, list[str]] = {}
@@ -574,28 +614,33 @@ class Applier:
 
     def _user(self, c: Change) -> None:
         uid = c.kc_id
+        locked = False
         if c.action == "disable" and c.representation is not None:
             # Lock first: a leaver must lose access even if a later step fails.
             self.kc.put(f"/users/{uid}", c.representation)
-        for kunker in c.add_groups:
-            gid = self.group_ids.get(kunker)
-            if gid is None:
-                raise SatuLoginError(f"grup unit {kunker} tidak ada / unit group {kunker} is missing")
-            self.kc.put(f"/users/{uid}/groups/{gid}")
-        for gid in c.remove_groups:
-            self.kc.delete(f"/users/{uid}/groups/{gid}", ok=(404,))
-        if c.add_roles:
-            missing = [r for r in c.add_roles if r not in self.role_ids]
-            if missing:
-                raise SatuLoginError(f"peran {', '.join(missing)} tidak ada / role(s) missing")
-            self.kc.post(f"/users/{uid}/role-mappings/realm", self._role_reps(c.add_roles))
-        if c.remove_roles:
-            self.kc.delete(f"/users/{uid}/role-mappings/realm", self._role_reps(c.remove_roles), ok=(404,))
-        if c.representation is not None and (c.action != "disable" or c.fields.keys() - {"enabled"}):
-            # Attributes last: they record the group/role the sync switched to (see keycloak_state).
-            self.kc.put(f"/users/{uid}", c.representation)
-        if c.logout:
-            self.kc.post(f"/users/{uid}/logout")
+            locked = True
+        try:
+            problem = self._missing_placement(c)
+            if problem is not None:
+                raise SatuLoginError(problem)
+            for kunker in c.add_groups:
+                self.kc.put(f"/users/{uid}/groups/{self.group_ids[kunker]}")
+            for gid in c.remove_groups:
+                self.kc.delete(f"/users/{uid}/groups/{gid}", ok=(404,))
+            if c.add_roles:
+                self.kc.post(f"/users/{uid}/role-mappings/realm", self._role_reps(c.add_roles))
+            if c.remove_roles:
+                self.kc.delete(f"/users/{uid}/role-mappings/realm", self._role_reps(c.remove_roles),
+                               ok=(404,))
+            if c.representation is not None and (c.action != "disable" or c.fields.keys() - {"enabled"}):
+                # Attributes last: they record the group/role the sync switched to (see keycloak_state).
+                self.kc.put(f"/users/{uid}", c.representation)
+            if c.logout:
+                self._logout(c)
+        except SatuLoginError:
+            if locked:
+                self._disabled_only(c)
+            raise
 
     def _role_reps(self, names: Iterable[str]) -> list[dict[str, str]]:
         return [{"id": self.role_ids[n], "name": n} for n in names if n in self.role_ids]

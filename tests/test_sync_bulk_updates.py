@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
+import pytest
 import requests
 
+from satulogin.kc_admin import KeycloakAdmin
+from sync import bulk
 from sync.apply import ApplyOptions
 from sync.model import JenisJabatan, StatusPegawai
 from sync.safety import SafetyLimits
@@ -156,3 +160,86 @@ def test_a_leaver_is_disabled_even_where_the_admin_api_refuses_their_account(
     [(kind, key, error)] = result.errors
     assert (kind, key) == ("user", second)
     assert "disabled and logged out" in error and "manual.owner" in error, error
+    # The sync disabled that account, so it is the sync's to enable again when they return.
+    plan, back = env.sync(with_pegawai(gone, second, status=StatusPegawai.AKTIF,
+                                       email=hr.pegawai[second].email))
+    assert back.failed == 0, back.errors
+    assert [(c.key, c.action) for c in plan.pending] == [(second, "enable")]
+    assert env.user(second)["enabled"] is True
+
+
+def test_a_run_stopped_after_a_batch_has_already_logged_its_leavers_out(
+    sync_env_factory: Callable[[str], SyncEnv], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    env = sync_env_factory("upd-stopped")
+    _prepare(env)
+    hr = build_snapshot(6, seed=12)
+    assert env.sync(hr)[1].failed == 0
+    leaver, other = sorted(hr.pegawai)[:2]
+    uid = _with_password(env, leaver)
+    month = with_pegawai(with_pegawai(hr, leaver, status=StatusPegawai.PENSIUN), other, golongan="IV/e")
+    real = bulk.update_users
+
+    def stopped_after_the_leavers_batch(kc: KeycloakAdmin, items: list[dict[str, Any]], **kw: Any) -> Any:
+        if any(i["username"] == leaver for i in items):
+            return real(kc, items, **kw)
+        raise KeyboardInterrupt("the run is stopped (SIGTERM, a cron timeout) with the next batch in flight")
+
+    monkeypatch.setattr(bulk, "update_users", stopped_after_the_leavers_batch)
+    with pytest.raises(KeyboardInterrupt):
+        env.sync(month, options=ApplyOptions(progress=False, bulk_batch_size=1, import_workers=1),
+                 limits=SafetyLimits(allow_mass_disable=True))
+    assert env.user(leaver)["enabled"] is False
+    assert env.kc.get(f"/users/{uid}/sessions") == [], "the leaver's batch ended their sessions at once"
+
+
+def test_account_changes_are_checked_as_the_admin_api_checks_them(
+    sync_env_factory: Callable[[str], SyncEnv], kc_admin_factory: Callable[[str], KeycloakAdmin],
+) -> None:
+    env = sync_env_factory("upd-fgap")
+    env.kc.put("", {"adminPermissionsEnabled": True})  # fine-grained admin permissions (v2)
+    env.kc.post("/roles", {"name": "privileged"})
+    role = env.kc.get("/roles/privileged")
+    env.kc.post("/users", {"username": "helpdesk", "enabled": True, "firstName": "Help", "lastName": "Desk",
+                           "email": "helpdesk@bantenprov.go.id",
+                           "credentials": [{"type": "password", "value": PASSWORD, "temporary": False}]})
+    env.kc.post("/users", {"username": "target", "enabled": True, "firstName": "T", "lastName": "T",
+                           "email": "target@bantenprov.go.id"})
+    helpdesk, target = env.user("helpdesk")["id"], env.user("target")["id"]
+    # The helpdesk may manage and view users, and nothing else (no map-roles).
+    [perms] = env.kc.get("/clients", params={"clientId": "admin-permissions"})
+    base = f"/clients/{perms['id']}/authz/resource-server"
+    env.kc.post(f"{base}/policy/user", {"name": "is-helpdesk", "users": [helpdesk], "logic": "POSITIVE"})
+    [policy] = env.kc.get(f"{base}/policy", params={"name": "is-helpdesk"})
+    env.kc.post(f"{base}/permission/scope", {"name": "helpdesk-manages-users", "resourceType": "Users",
+                                            "scopes": ["manage", "view"], "policies": [policy["id"]],
+                                            "decisionStrategy": "UNANIMOUS"})
+    token = requests.post(
+        f"{env.kc.conn.server_url}/realms/{env.realm}/protocol/openid-connect/token",
+        data={"grant_type": "password", "client_id": "admin-cli", "username": "helpdesk",
+              "password": PASSWORD},
+        timeout=30,
+    ).json()["access_token"]
+    url = f"{env.kc.conn.server_url}/admin/realms/{env.realm}"
+    as_helpdesk = {"Authorization": f"Bearer {token}"}
+    grant = [{"id": role["id"], "name": "privileged"}]
+    rest = requests.post(f"{url}/users/{target}/role-mappings/realm", json=grant, headers=as_helpdesk,
+                         timeout=30)
+    assert rest.status_code == 403, "the Admin REST API refuses the grant"
+    for uid, name in ((target, "target"), (helpdesk, "helpdesk")):
+        item = {"id": uid, "username": name, "grantRealmRoleIds": [role["id"]]}
+        answer = requests.post(f"{url}/satulogin-sync/user-updates", headers=as_helpdesk, timeout=30,
+                               json={"users": [item]})
+        assert answer.status_code == 200, answer.text
+        [result] = answer.json()["results"]
+        assert result["action"] == "FAILED" and "not allowed" in result["error"], result
+        assert "privileged" not in {r["name"] for r in env.kc.get(f"/users/{uid}/role-mappings/realm")}
+    # A field the helpdesk may change goes through.
+    answer = requests.post(f"{url}/satulogin-sync/user-updates", headers=as_helpdesk, timeout=30,
+                           json={"users": [{"id": target, "username": "target", "firstName": "Tanti"}]})
+    assert answer.json()["results"][0]["action"] == "UPDATED", answer.text
+    assert env.user("target")["firstName"] == "Tanti"
+    # Keycloak's own admin realm is never written: there a realm role makes a server admin.
+    master = kc_admin_factory("master")
+    refused = master.request("POST", "/satulogin-sync/user-updates", json={"users": []}, ok=(400,))
+    assert refused.status_code == 400

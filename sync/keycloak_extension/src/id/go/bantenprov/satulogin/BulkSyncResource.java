@@ -2,6 +2,8 @@ package id.go.bantenprov.satulogin;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import jakarta.persistence.EntityManager;
+import jakarta.ws.rs.BadRequestException;
+import jakarta.ws.rs.ForbiddenException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -9,6 +11,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -16,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import org.keycloak.Config;
 import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.connections.jpa.support.EntityManagers;
 import org.keycloak.events.admin.OperationType;
@@ -42,6 +46,8 @@ import org.keycloak.models.jpa.entities.UserRoleMappingEntity;
 import org.keycloak.representations.idm.MembershipType;
 import org.keycloak.models.UserModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.organization.utils.Organizations;
+import org.keycloak.services.managers.BruteForceProtector;
 import org.keycloak.services.resources.admin.AdminEventBuilder;
 import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
 
@@ -222,6 +228,7 @@ public class BulkSyncResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Results users(UsersRequest request) {
         auth.users().requireManage();
+        refuseAdminRealm();
         List<NewUser> items = request == null || request.users == null ? List.of() : request.users;
         List<Result> results = new ArrayList<>(items.size());
         List<Integer> todo = new ArrayList<>();
@@ -236,6 +243,16 @@ public class BulkSyncResource {
             } else {
                 todo.add(i);
             }
+        }
+        Set<String> roleIds = new HashSet<>();
+        Set<String> groupIds = new HashSet<>();
+        for (Integer i : todo) {
+            roleIds.addAll(nullSafe(items.get(i).realmRoleIds));
+            groupIds.addAll(nullSafe(items.get(i).groupIds));
+        }
+        Map<String, String> forbidden = forbiddenGrants(roleIds, groupIds);
+        if (!forbidden.isEmpty()) {
+            todo.removeIf(i -> refused(results.get(i), forbidden, items.get(i).realmRoleIds, items.get(i).groupIds));
         }
         // Optimistic: the caller sends only the accounts its plan found missing, so a chunk is
         // written without asking first whether its usernames or e-mails are taken (on H2 that
@@ -254,6 +271,7 @@ public class BulkSyncResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Results groups(GroupsRequest request) {
         auth.groups().requireManage();
+        refuseAdminRealm();
         List<NewGroup> items = request == null || request.groups == null ? List.of() : request.groups;
         List<Result> results = new ArrayList<>(items.size());
         List<Integer> todo = new ArrayList<>();
@@ -287,6 +305,7 @@ public class BulkSyncResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Results roles(RolesRequest request) {
         auth.roles().requireManage(realm);
+        refuseAdminRealm();
         List<NewRole> items = request == null || request.roles == null ? List.of() : request.roles;
         List<Result> results = new ArrayList<>(items.size());
         Set<String> seenRoles = new HashSet<>();
@@ -325,6 +344,7 @@ public class BulkSyncResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Results userUpdates(UserUpdatesRequest request) {
         auth.users().requireManage();
+        refuseAdminRealm();
         List<UserUpdate> items = request == null || request.users == null ? List.of() : request.users;
         List<Result> results = new ArrayList<>(items.size());
         List<Integer> todo = new ArrayList<>();
@@ -342,7 +362,32 @@ public class BulkSyncResource {
                 fail(r, "user " + u.username + " is also user update #" + twin + " in this request");
                 continue;
             }
+            String denied = deniedUserUpdate(u);
+            if (denied != null) {
+                fail(r, denied);
+                continue;
+            }
             todo.add(i);
+        }
+        Set<String> roleIds = new HashSet<>();
+        Set<String> groupIds = new HashSet<>();
+        for (Integer i : todo) {
+            UserUpdate u = items.get(i);
+            roleIds.addAll(nullSafe(u.grantRealmRoleIds));
+            roleIds.addAll(nullSafe(u.revokeRealmRoleIds));
+            groupIds.addAll(nullSafe(u.joinGroupIds));
+            groupIds.addAll(nullSafe(u.leaveGroupIds));
+        }
+        Map<String, String> forbidden = forbiddenGrants(roleIds, groupIds);
+        if (!forbidden.isEmpty()) {
+            todo.removeIf(i -> {
+                UserUpdate u = items.get(i);
+                List<String> roles = new ArrayList<>(nullSafe(u.grantRealmRoleIds));
+                roles.addAll(nullSafe(u.revokeRealmRoleIds));
+                List<String> groups = new ArrayList<>(nullSafe(u.joinGroupIds));
+                groups.addAll(nullSafe(u.leaveGroupIds));
+                return refused(results.get(i), forbidden, roles, groups);
+            });
         }
         return write(ResourceType.USER, "user-updates", todo, request == null ? null : request.chunk, results,
                 (s, i) -> updateUser(s, items.get(i), results.get(i)),
@@ -554,6 +599,15 @@ public class BulkSyncResource {
             }
         }
         if (u.enabled != null) {
+            if (u.enabled && !user.isEnabled()) {
+                // As a PUT with enabled=true does: old login failures and a permanent lockout
+                // are cleared, or the person would come back locked out.
+                s.loginFailures().removeUserLoginFailure(rm, user.getId());
+                BruteForceProtector protector = s.getProvider(BruteForceProtector.class);
+                if (protector != null) {
+                    protector.cleanUpPermanentLockout(s, rm, user);
+                }
+            }
             user.setEnabled(u.enabled);
         }
         if (u.firstName != null) {
@@ -717,6 +771,93 @@ public class BulkSyncResource {
         r.action = "CREATED";
     }
 
+    // --- permissions -----------------------------------------------------------------------------
+
+    /**
+     * The HR sync writes the realms of the province, never Keycloak's own admin realm: there a
+     * realm role such as {@code admin} makes a server administrator.
+     */
+    private void refuseAdminRealm() {
+        if (Config.getAdminRealm().equals(realm.getName())) {
+            throw new BadRequestException("satulogin-sync does not write the " + realm.getName() + " realm");
+        }
+    }
+
+    /**
+     * Whether the caller may make this change to this account, as the Admin REST API asks for
+     * each of its requests (UserResource, RoleMapperResource): manage the user, map their roles
+     * when roles change, manage their group membership when groups change. Null when allowed, or
+     * when the account does not exist (the writer answers that).
+     */
+    private String deniedUserUpdate(UserUpdate u) {
+        UserModel user = session.users().getUserById(realm, u.id);
+        if (user == null) {
+            return null;
+        }
+        if (!auth.users().canManage(user)) {
+            return "not allowed to manage user " + user.getUsername();
+        }
+        boolean roles = !nullSafe(u.grantRealmRoleIds).isEmpty() || !nullSafe(u.revokeRealmRoleIds).isEmpty();
+        if (roles && !auth.users().canMapRoles(user)) {
+            return "not allowed to map the roles of user " + user.getUsername();
+        }
+        boolean groups = !nullSafe(u.joinGroupIds).isEmpty() || !nullSafe(u.leaveGroupIds).isEmpty();
+        if (groups) {
+            try {
+                auth.users().requireManageGroupMembership(user);
+            } catch (ForbiddenException e) {
+                return "not allowed to manage the group membership of user " + user.getUsername();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The roles the caller may not grant or take away, and the groups they may not put people in
+     * or take them out of, as the Admin REST API checks them (an admin role needs the caller to
+     * hold it; fine-grained permissions apply; organization groups belong to the Organization
+     * API): id to reason. Checked once per role and group, not once per person.
+     */
+    private Map<String, String> forbiddenGrants(Collection<String> roleIds, Collection<String> groupIds) {
+        Map<String, String> out = new HashMap<>();
+        for (String id : roleIds) {
+            RoleModel role = id == null ? null : session.roles().getRoleById(realm, id);
+            if (role != null && !auth.roles().canMapRole(role)) {
+                out.put(id, "not allowed to grant or remove role " + role.getName());
+            }
+        }
+        for (String id : groupIds) {
+            GroupModel g = id == null ? null : session.groups().getGroupById(realm, id);
+            if (g == null) {
+                continue;
+            }
+            if (Organizations.isOrganizationGroup(g)) {
+                out.put(id, "group " + g.getName() + " belongs to an organization (use the Organization API)");
+            } else if (!auth.groups().canManageMembership(g)) {
+                out.put(id, "not allowed to manage the members of group " + g.getName());
+            }
+        }
+        return out;
+    }
+
+    /** Fails {@code r} when it names a forbidden role or group; true then. */
+    private static boolean refused(Result r, Map<String, String> forbidden, List<String> roleIds,
+                                   List<String> groupIds) {
+        for (String id : nullSafe(roleIds)) {
+            if (forbidden.containsKey(id)) {
+                fail(r, forbidden.get(id));
+                return true;
+            }
+        }
+        for (String id : nullSafe(groupIds)) {
+            if (forbidden.containsKey(id)) {
+                fail(r, forbidden.get(id));
+                return true;
+            }
+        }
+        return false;
+    }
+
     // --- transactions ----------------------------------------------------------------------------
 
     /**
@@ -735,7 +876,7 @@ public class BulkSyncResource {
             }
         }
         Results out = new Results(results);
-        event(type, path, out);
+        event(type, path, out, results);
         return out;
     }
 
@@ -942,14 +1083,21 @@ public class BulkSyncResource {
         return message;
     }
 
-    /** One admin event per request: what was asked and how it went, without the people's data. */
-    private void event(ResourceType type, String path, Results out) {
+    /** One admin event per request: what was asked and how it went, without the people's data
+     * (account changes name the accounts' ids). */
+    private void event(ResourceType type, String path, Results out, List<Result> results) {
         Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("created", out.created);
-        summary.put("updated", out.updated);
-        summary.put("skipped", out.skipped);
+        boolean updates = "user-updates".equals(path);
+        if (updates) {
+            // Which accounts changed (ids only), so the admin events still say who was disabled.
+            summary.put("updated", out.updated);
+            summary.put("ids", results.stream().filter(x -> "UPDATED".equals(x.action)).map(x -> x.id).toList());
+        } else {
+            summary.put("created", out.created);
+            summary.put("skipped", out.skipped);
+        }
         summary.put("failed", out.failed);
-        adminEvent.operation(out.updated > 0 ? OperationType.UPDATE : OperationType.CREATE)
+        adminEvent.operation(updates ? OperationType.UPDATE : OperationType.CREATE)
                 .resource(type)
                 .resourcePath(BulkSyncResourceProviderFactory.ID, path)
                 .representation(summary)
