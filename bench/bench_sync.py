@@ -76,10 +76,42 @@ class Row:
     note: str = ""
     phases: dict[str, float] = field(default_factory=dict)
     round_no: int = 0  # the head-to-head round it belongs to; 0: runs once
+    # CPU seconds spent while it ran: "keycloak" (its whole process group, when it runs on
+    # this machine), and the other side: "sync" (this process) or "slapd".
+    cpu: dict[str, float] = field(default_factory=dict)
 
     @property
     def rate(self) -> float:
         return self.users / self.seconds if self.seconds else 0.0
+
+
+# Keycloak's pid file by server URL, for the CPU figures (a Keycloak we started or the test one).
+KEYCLOAK_PID_FILES: dict[str, Path] = {}
+
+
+def process_cpu_s(pid: int | None = None, *, group: bool = False) -> float:
+    """User + system CPU seconds of a live process (or of every live process in its process
+    group: Keycloak runs as kc.sh and its java child), from /proc. 0.0 when it is gone."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    paths = Path("/proc").glob("[0-9]*/stat") if group else [Path(f"/proc/{pid}/stat")]
+    for stat in paths:
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        # After the name: state ppid pgrp ... utime (11th) stime (12th).
+        if group and int(fields[2]) != pid:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+def keycloak_cpu_s(conn: AdminConnection) -> float | None:
+    pid_file = KEYCLOAK_PID_FILES.get(conn.server_url)
+    if pid_file is None or not pid_file.exists():
+        return None
+    return process_cpu_s(int(pid_file.read_text().strip()), group=True)
 
 
 def peak_rss_mb() -> float:
@@ -91,7 +123,9 @@ def connection() -> AdminConnection:
         return AdminConnection.from_env()
     port = int(os.environ.get("SATULOGIN_TEST_KC_PORT", "18080"))
     server = KeycloakServer(ServerConfig(instance="test", http_port=port, management_port=port + 1000))
-    return server_connection(server)
+    conn = server_connection(server)
+    KEYCLOAK_PID_FILES[conn.server_url] = server.pid_file
+    return conn
 
 
 @contextmanager
@@ -129,7 +163,9 @@ def throwaway_keycloak(db: str, port: int) -> Iterator[AdminConnection]:
         server.stop()  # one a crashed earlier run left behind
         shutil.rmtree(server.home / "data", ignore_errors=True)
         server.ensure_running()
-        yield server_connection(server)
+        conn = server_connection(server)
+        KEYCLOAK_PID_FILES[conn.server_url] = server.pid_file
+        yield conn
     finally:
         if server is not None:
             server.stop()
@@ -172,6 +208,7 @@ def our_sync(
     """One plan + apply as `satulogin sync apply` runs it: with the run-log cache, so a re-sync
     is incremental unless ``full``."""
     reads0, writes0 = kc.counter.snapshot()
+    kc_cpu0, cpu0 = keycloak_cpu_s(kc.conn), time.process_time()
     started = time.monotonic()
     cache = SyncCache(log.path)
     try:
@@ -187,6 +224,10 @@ def our_sync(
         limits=SafetyLimits(allow_shrink=True),
     )
     seconds = time.monotonic() - started
+    cpu = {"sync": time.process_time() - cpu0}
+    kc_cpu1 = keycloak_cpu_s(kc.conn)
+    if kc_cpu0 is not None and kc_cpu1 is not None:
+        cpu["keycloak"] = kc_cpu1 - kc_cpu0
     reads1, writes1 = kc.counter.snapshot()
     counts = plan.counts().get("user", {})
     note = ", ".join(f"{a} {n}" for a, n in counts.items()) + (
@@ -196,7 +237,8 @@ def our_sync(
         note += f" [{plan.scope.mode}: {plan.scope.users_read} users read]"
     phases = ", ".join(f"{k} {v:.1f}s" for k, v in result.phases.items() if v >= 0.05)
     note += f" via {result.via}; phases {phases}"
-    return Row(label, users, seconds, writes1 - writes0, reads1 - reads0, note, dict(result.phases), round_no)
+    return Row(label, users, seconds, writes1 - writes0, reads1 - reads0, note, dict(result.phases), round_no,
+               cpu)
 
 
 def re_syncs(kc: KeycloakAdmin, log: RunLog, db: Path, config: SyncConfig, args: argparse.Namespace,
@@ -490,11 +532,17 @@ def _ldap_variant(
             component = _ldap_component(kc, slapd)
             if with_attributes:
                 _ldap_profile_mappers(kc, component)
+            slapd_pid = int((root / "slapd.pid").read_text().strip())
+            kc_cpu0, slapd_cpu0 = keycloak_cpu_s(conn), process_cpu_s(slapd_pid)
             started = time.monotonic()
             result = kc.post(
                 f"/user-storage/{component}/sync", params={"action": "triggerFullSync"}, timeout=7200
             ).json()
             seconds = time.monotonic() - started
+            cpu = {"slapd": process_cpu_s(slapd_pid) - slapd_cpu0}
+            kc_cpu1 = keycloak_cpu_s(conn)
+            if kc_cpu0 is not None and kc_cpu1 is not None:
+                cpu["keycloak"] = kc_cpu1 - kc_cpu0
             if result.get("ignored") or result.get("failed") or result.get("added") != len(users):
                 raise RuntimeError(f"{label}: expected {len(users)} users added, Keycloak says {result}")
             checked = _ldap_spot_check(kc, users, with_attributes)
@@ -515,6 +563,7 @@ def _ldap_variant(
         0,
         f"sample of {len(users)}; {what}; Keycloak says {result.get('status')}; {checked}; "
         "no group/role mapping (the sync does both)",
+        cpu=cpu,
     )
 
 
@@ -669,6 +718,14 @@ def run(args: argparse.Namespace, conn: AdminConnection) -> None:
         if r.name.startswith("our") and not r.name.startswith("our initial"):
             print(f"{r.name}: {r.writes} writes, {r.seconds / last.seconds:.1%} of the initial time "
                   f"({last.name})")
+    # Where the time went: CPU seconds per 1,000 people of Keycloak (its whole process) and of
+    # the other side, and how many of the machine's cores were busy on average.
+    cores = os.cpu_count() or 1
+    for r in rows:
+        if r.cpu and r.users and (r.round_no or r.name.startswith("no-extension")):
+            per_k = ", ".join(f"{k} {v / r.users * 1000:.2f} s" for k, v in sorted(r.cpu.items()))
+            busy = sum(r.cpu.values()) / r.seconds if r.seconds else 0.0
+            print(f"CPU per 1,000 people, {r.name}: {per_k} (busy {busy:.1f} of {cores} cores)")
     print(f"peak RSS of the sync process (through our runs): {our_rss:.0f} MB")
 
 

@@ -107,6 +107,16 @@ class KeycloakAdmin:
         self._token: str | None = None
         self._token_expires = 0.0
         self._token_lock = threading.Lock()
+        self._token_source: KeycloakAdmin | None = None
+
+    def sharing_token(self, other: KeycloakAdmin) -> KeycloakAdmin:
+        """Log in through ``other`` (same connection): one login serves both. A password login
+        costs Keycloak a password hash (Argon2, ~0.1 s of CPU), paid again by every client
+        that logs in on its own."""
+        if other.conn != self.conn:
+            raise ValueError("sharing a token needs the same Keycloak connection")
+        self._token_source = other
+        return self
 
     # --- authentication ------------------------------------------------------------------
     def _fetch_token(self) -> None:
@@ -134,11 +144,20 @@ class KeycloakAdmin:
         self._token_expires = time.monotonic() + max(5, int(body.get("expires_in", 60)) - 30)
 
     def token(self) -> str:
+        if self._token_source is not None:
+            return self._token_source.token()
         with self._token_lock:
             if self._token is None or time.monotonic() >= self._token_expires:
                 self._fetch_token()
             assert self._token is not None
             return self._token
+
+    def _forget_token(self) -> None:
+        if self._token_source is not None:
+            self._token_source._forget_token()
+            return
+        with self._token_lock:
+            self._token = None
 
     # --- raw requests ----------------------------------------------------------------------
     def url(self, path: str, *, realm_scoped: bool = True) -> str:
@@ -169,8 +188,7 @@ class KeycloakAdmin:
                 time.sleep(self.backoff * 2 ** (attempt - 1))
                 continue
             if resp.status_code == 401 and attempt == 1:
-                with self._token_lock:
-                    self._token = None
+                self._forget_token()
                 continue
             if resp.status_code in RETRY_STATUSES and attempt <= self.retries:
                 time.sleep(self.backoff * 2 ** (attempt - 1))

@@ -104,7 +104,8 @@ class Applier:
         self.emails.update(state.known_emails)
         self.created: dict[str, str] = {}  # NIP -> new user id
         # partialImport failures are deterministic (a bad record): one retry, then bisect.
-        self.importer = KeycloakAdmin(kc.conn, kc.realm, retries=1, backoff=kc.backoff, pool_size=4)
+        self.importer = KeycloakAdmin(kc.conn, kc.realm, retries=1, backoff=kc.backoff,
+                                      pool_size=4).sharing_token(kc)
         self.importer.counter = kc.counter
         ops = bulk.operations(kc) if options.use_extension is not False else frozenset()
         self.bulk = options.use_extension if options.use_extension is not None else bulk.CREATE_OPS <= ops
@@ -251,16 +252,17 @@ class Applier:
                 self._fail(c, str(exc))
             return []
         done: list[tuple[Change, bulk.BulkResult]] = []
-        for c, res in zip(changes, results, strict=True):
-            if res.action == "CREATED":
-                self._ok(c)
-            elif res.action == "SKIPPED":
-                # Made by an interrupted earlier run (or a request whose answer was lost).
-                self._skipped(c)
-            else:
-                self._fail(c, f"Keycloak: {res.error or 'gagal / failed'}")
-                continue
-            done.append((c, res))
+        with self.log.batch():
+            for c, res in zip(changes, results, strict=True):
+                if res.action == "CREATED":
+                    self._ok(c)
+                elif res.action == "SKIPPED":
+                    # Made by an interrupted earlier run (or a request whose answer was lost).
+                    self._skipped(c)
+                else:
+                    self._fail(c, f"Keycloak: {res.error or 'gagal / failed'}")
+                    continue
+                done.append((c, res))
         return done
 
     def _paths(self) -> None:
@@ -427,16 +429,17 @@ class Applier:
             return self._import(batch[:half]) + self._import(batch[half:])
         ids = {r.get("resourceName"): (r.get("id"), r.get("action")) for r in resp.json().get("results", [])}
         out: list[tuple[Change, str]] = []
-        for c in batch:
-            uid, action = ids.get(c.key, (None, None))
-            if action == "SKIPPED":
-                # Created by an interrupted earlier run (same transaction as its group and roles).
-                self._skipped(c)
-                continue
-            self._ok(c)
-            if uid:
-                self.created[c.key] = uid
-                out.append((c, uid))
+        with self.log.batch():
+            for c in batch:
+                uid, action = ids.get(c.key, (None, None))
+                if action == "SKIPPED":
+                    # Created by an interrupted earlier run (same transaction as its group and roles).
+                    self._skipped(c)
+                    continue
+                self._ok(c)
+                if uid:
+                    self.created[c.key] = uid
+                    out.append((c, uid))
         return out
 
     def _parallel_emails(self, items: list[tuple[Change, str]]) -> None:
@@ -514,17 +517,15 @@ class Applier:
             else:
                 failed.append((c, f"Keycloak: {res.error or 'gagal / failed'}"))
         self._end_sessions(written)
-        for c, error in failed:
-            if not c.logout:
-                self._fail(c, error)
+        with self.log.batch():
+            for c, error in failed:
+                if not c.logout:
+                    self._fail(c, error)
         return self._lock([(c, e) for c, e in failed if c.logout])
 
     def _end_sessions(self, written: list[Change]) -> None:
         """Log the written changes as done; leavers' sessions are ended first (several at a time)."""
         def one(c: Change) -> None:
-            if not c.logout:
-                self._ok(c)
-                return
             try:
                 self._logout(c)
             except SatuLoginError as exc:
@@ -534,8 +535,14 @@ class Applier:
                 return
             self._ok(c)
 
+        # Changes with nothing to end go in one transaction of the log; leavers' logouts run
+        # side by side, each logged on its own (a batch would hold the log while they wait).
+        with self.log.batch():
+            for c in written:
+                if not c.logout:
+                    self._ok(c)
         with ThreadPoolExecutor(max_workers=self.options.workers) as pool:
-            list(pool.map(one, written))
+            list(pool.map(one, [c for c in written if c.logout]))
 
     def _lock(self, leavers: list[tuple[Change, str]]) -> list[Change]:
         """Leavers whose change cannot be written (an e-mail another account holds, a unit group
@@ -689,16 +696,17 @@ def apply_plan(
     """Check the rails, then write. Raises :class:`SafetyStop` before any write."""
     options = options or ApplyOptions()
     run_id = runlog.start_run(kc.realm, mode)
-    for q in plan.quarantine:
-        runlog.record(
-            run_id,
-            q["kind"],
-            q["key"],
-            "quarantine",
-            "skipped",
-            reason="; ".join(q["reasons"]),
-            source={"origin": q["origin"]},
-        )
+    with runlog.batch():
+        for q in plan.quarantine:
+            runlog.record(
+                run_id,
+                q["kind"],
+                q["key"],
+                "quarantine",
+                "skipped",
+                reason="; ".join(q["reasons"]),
+                source={"origin": q["origin"]},
+            )
     try:
         check(plan, limits or SafetyLimits(), runlog.last_source_total(kc.realm))
     except SatuLoginError as exc:

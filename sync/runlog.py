@@ -14,6 +14,8 @@ import os
 import sqlite3
 import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -88,10 +90,28 @@ class RunLog:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
 
     def close(self) -> None:
         self._db.close()
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Records made inside go in one transaction (one write of the log's pages): a bulk
+        request answers for hundreds of objects, and one transaction per record cost the
+        worker thread about 0.2 ms each, time in which it sent Keycloak nothing. Other
+        threads' records wait for the batch. Nested batches join the outer one."""
+        with self._lock:
+            if self._db.in_transaction:
+                yield
+                return
+            self._db.execute("BEGIN")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("COMMIT")  # what was recorded happened: keep it
+                raise
+            self._db.execute("COMMIT")
 
     # --- writing ----------------------------------------------------------------------------
     def start_run(self, realm: str, mode: str) -> str:
