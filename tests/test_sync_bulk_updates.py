@@ -243,3 +243,48 @@ def test_account_changes_are_checked_as_the_admin_api_checks_them(
     master = kc_admin_factory("master")
     refused = master.request("POST", "/satulogin-sync/user-updates", json={"users": []}, ok=(400,))
     assert refused.status_code == 400
+
+
+def test_a_user_admin_may_grant_in_bulk_what_the_admin_api_lets_them_grant(
+    sync_env_factory: Callable[[str], SyncEnv],
+) -> None:
+    """Without fine-grained permissions the extension asks Keycloak only about client and
+    composite roles (a plain realm role is mappable by any manage-users admin): for every kind
+    of role its answer is the one the Admin REST API gives the same admin."""
+    env = sync_env_factory("upd-admin-role")
+    [rm] = env.kc.get("/clients", params={"clientId": "realm-management"})
+    manage = {r["name"]: r for r in env.kc.get(f"/clients/{rm['id']}/roles")}
+    for name in ("plain", "super-helpdesk", "admin", "manage-realm"):
+        env.kc.post("/roles", {"name": name})
+    helpdesk = env.kc.get("/roles/super-helpdesk")["id"]
+    env.kc.post(f"/roles-by-id/{helpdesk}/composites", [manage["manage-realm"]])
+    env.kc.post("/users", {"username": "hr-admin", "enabled": True, "firstName": "Hr", "lastName": "Admin",
+                           "email": "hr-admin@bantenprov.go.id",
+                           "credentials": [{"type": "password", "value": PASSWORD, "temporary": False}]})
+    admin_id = env.user("hr-admin")["id"]
+    env.kc.post(f"/users/{admin_id}/role-mappings/clients/{rm['id']}",
+                [manage["manage-users"], manage["view-users"]])
+    token = requests.post(
+        f"{env.kc.conn.server_url}/realms/{env.realm}/protocol/openid-connect/token",
+        data={"grant_type": "password", "client_id": "admin-cli", "username": "hr-admin",
+              "password": PASSWORD},
+        timeout=30,
+    ).json()["access_token"]
+    url = f"{env.kc.conn.server_url}/admin/realms/{env.realm}"
+    headers = {"Authorization": f"Bearer {token}"}
+    answers = {}
+    for name in ("plain", "super-helpdesk", "admin", "manage-realm"):
+        role = env.kc.get(f"/roles/{name}")
+        env.kc.post("/users", {"username": f"via-rest-{name}", "enabled": True})
+        env.kc.post("/users", {"username": f"via-bulk-{name}", "enabled": True})
+        rest = requests.post(f"{url}/users/{env.user(f'via-rest-{name}')['id']}/role-mappings/realm",
+                             headers=headers, timeout=30, json=[{"id": role["id"], "name": name}])
+        item = {"id": env.user(f"via-bulk-{name}")["id"], "username": f"via-bulk-{name}",
+                "grantRealmRoleIds": [role["id"]]}
+        bulk_answer = requests.post(f"{url}/satulogin-sync/user-updates", headers=headers, timeout=30,
+                                    json={"users": [item]}).json()["results"][0]["action"]
+        answers[name] = (rest.status_code, bulk_answer)
+    assert {n: b for n, (r, b) in answers.items()} == {
+        n: "UPDATED" if r == 204 else "FAILED" for n, (r, b) in answers.items()
+    }, answers
+    assert answers["plain"] == (204, "UPDATED")
