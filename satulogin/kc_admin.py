@@ -152,12 +152,15 @@ class KeycloakAdmin:
             assert self._token is not None
             return self._token
 
-    def _forget_token(self) -> None:
+    def _forget_token(self, refused: str) -> None:
+        """Drop the token Keycloak refused, unless another thread has fetched a new one since
+        (requests in flight all meet the same refusal; one new login serves them all)."""
         if self._token_source is not None:
-            self._token_source._forget_token()
+            self._token_source._forget_token(refused)
             return
         with self._token_lock:
-            self._token = None
+            if self._token == refused:
+                self._token = None
 
     # --- raw requests ----------------------------------------------------------------------
     def url(self, path: str, *, realm_scoped: bool = True) -> str:
@@ -188,7 +191,7 @@ class KeycloakAdmin:
                 time.sleep(self.backoff * 2 ** (attempt - 1))
                 continue
             if resp.status_code == 401 and attempt == 1:
-                self._forget_token()
+                self._forget_token(headers["Authorization"].removeprefix("Bearer "))
                 continue
             if resp.status_code in RETRY_STATUSES and attempt <= self.retries:
                 time.sleep(self.backoff * 2 ** (attempt - 1))

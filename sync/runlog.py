@@ -91,6 +91,7 @@ class RunLog:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
         self._lock = threading.RLock()
+        self._batch_depth = 0  # batches open in the thread holding the lock
 
     def close(self) -> None:
         self._db.close()
@@ -102,15 +103,25 @@ class RunLog:
         worker thread about 0.2 ms each, time in which it sent Keycloak nothing. Other
         threads' records wait for the batch. Nested batches join the outer one."""
         with self._lock:
-            if self._db.in_transaction:
-                yield
+            if self._batch_depth:  # this thread's own outer batch (the lock is held)
+                self._batch_depth += 1
+                try:
+                    yield
+                finally:
+                    self._batch_depth -= 1
                 return
             self._db.execute("BEGIN")
+            self._batch_depth = 1
             try:
                 yield
             except BaseException:
-                self._db.execute("COMMIT")  # what was recorded happened: keep it
+                # What was recorded happened: keep it (unless SQLite already rolled back, say
+                # on a full disk; then the original error is the one to see).
+                if self._db.in_transaction:
+                    self._db.execute("COMMIT")
                 raise
+            finally:
+                self._batch_depth = 0
             self._db.execute("COMMIT")
 
     # --- writing ----------------------------------------------------------------------------
@@ -190,14 +201,12 @@ class RunLog:
     def record_many(self, rows: list[tuple[str, str, str, str, str, str | None, str | None]]) -> None:
         """Bulk insert (run_id, kind, key, action, result, reason, error) in one transaction."""
         ts = now()
-        with self._lock:
-            self._db.execute("BEGIN")
+        with self.batch():
             self._db.executemany(
                 "INSERT INTO events (run_id, ts, kind, key, action, result, reason, error)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [(r[0], ts, *r[1:]) for r in rows],
             )
-            self._db.execute("COMMIT")
 
     # --- reading ----------------------------------------------------------------------------
     def last_source_total(self, realm: str) -> int | None:

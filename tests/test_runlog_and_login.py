@@ -41,6 +41,13 @@ def test_a_batch_is_one_transaction_and_keeps_what_it_recorded(tmp_path: Path) -
         assert other.is_alive()
     other.join(5)
     assert [k for k, _ in _rows(log.path)][-2:] == ["4", "5"]
+    # The bulk writer joins a batch too, and a failed one leaves no transaction open behind it.
+    with log.batch():
+        log.record_many([(run, "user", "6", "create", "ok", None, None)])
+    with pytest.raises(sqlite3.Error):
+        log.record_many([(run, "user", "7", "create", "ok", None, None), ("only-one-column",)])  # type: ignore[list-item]
+    log.record(run, "user", "8", "create", "ok")
+    assert [k for k, _ in _rows(log.path)][-3:] == ["6", "7", "8"], "the rows before the bad one are kept"
     log.close()
 
 
@@ -52,6 +59,13 @@ def test_clients_of_one_connection_share_one_login(admin_conn: AdminConnection) 
     first._token = "not-a-valid-token"  # expired or revoked: the next request logs in again
     assert second.get("")["realm"] == "master"
     assert first._token != "not-a-valid-token"
+    # Requests in flight that all meet a refusal drop only the token they used: a new one,
+    # fetched meanwhile by another thread, serves them all.
+    fresh = first._token
+    first._forget_token("an-older-token")
+    assert first._token == fresh
+    second._forget_token(fresh)
+    assert first._token is None
     other = AdminConnection(server_url=admin_conn.server_url, username="someone-else", password="x")
     with pytest.raises(ValueError):
         KeycloakAdmin(other, "master").sharing_token(first)
