@@ -103,26 +103,22 @@ class RunLog:
         worker thread about 0.2 ms each, time in which it sent Keycloak nothing. Other
         threads' records wait for the batch. Nested batches join the outer one."""
         with self._lock:
-            if self._batch_depth:  # this thread's own outer batch (the lock is held)
-                self._batch_depth += 1
-                try:
-                    yield
-                finally:
-                    self._batch_depth -= 1
-                return
-            self._db.execute("BEGIN")
-            self._batch_depth = 1
+            outer = self._batch_depth == 0  # else this thread's own outer batch holds the lock
+            if outer:
+                self._db.execute("BEGIN")
+            self._batch_depth += 1
             try:
                 yield
             except BaseException:
                 # What was recorded happened: keep it (unless SQLite already rolled back, say
                 # on a full disk; then the original error is the one to see).
-                if self._db.in_transaction:
+                if outer and self._db.in_transaction:
                     self._db.execute("COMMIT")
                 raise
             finally:
-                self._batch_depth = 0
-            self._db.execute("COMMIT")
+                self._batch_depth -= 1
+            if outer:
+                self._db.execute("COMMIT")
 
     # --- writing ----------------------------------------------------------------------------
     def start_run(self, realm: str, mode: str) -> str:

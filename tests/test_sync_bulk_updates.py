@@ -34,10 +34,10 @@ def _prepare(env: SyncEnv) -> None:
     env.kc.post("/groups", {"name": "Tim Manual"})
 
 
-def _login(env: SyncEnv, nip: str) -> requests.Response:
+def _login(env: SyncEnv, username: str, client_id: str = "t-direct") -> requests.Response:
     return requests.post(
         f"{env.kc.conn.server_url}/realms/{env.realm}/protocol/openid-connect/token",
-        data={"grant_type": "password", "client_id": "t-direct", "username": nip, "password": PASSWORD},
+        data={"grant_type": "password", "client_id": client_id, "username": username, "password": PASSWORD},
         timeout=30,
     )
 
@@ -214,12 +214,7 @@ def test_account_changes_are_checked_as_the_admin_api_checks_them(
     env.kc.post(f"{base}/permission/scope", {"name": "helpdesk-manages-users", "resourceType": "Users",
                                             "scopes": ["manage", "view"], "policies": [policy["id"]],
                                             "decisionStrategy": "UNANIMOUS"})
-    token = requests.post(
-        f"{env.kc.conn.server_url}/realms/{env.realm}/protocol/openid-connect/token",
-        data={"grant_type": "password", "client_id": "admin-cli", "username": "helpdesk",
-              "password": PASSWORD},
-        timeout=30,
-    ).json()["access_token"]
+    token = _login(env, "helpdesk", "admin-cli").json()["access_token"]
     url = f"{env.kc.conn.server_url}/admin/realms/{env.realm}"
     as_helpdesk = {"Authorization": f"Bearer {token}"}
     grant = [{"id": role["id"], "name": "privileged"}]
@@ -264,12 +259,7 @@ def test_a_user_admin_may_grant_in_bulk_what_the_admin_api_lets_them_grant(
     admin_id = env.user("hr-admin")["id"]
     env.kc.post(f"/users/{admin_id}/role-mappings/clients/{rm['id']}",
                 [manage["manage-users"], manage["view-users"]])
-    token = requests.post(
-        f"{env.kc.conn.server_url}/realms/{env.realm}/protocol/openid-connect/token",
-        data={"grant_type": "password", "client_id": "admin-cli", "username": "hr-admin",
-              "password": PASSWORD},
-        timeout=30,
-    ).json()["access_token"]
+    token = _login(env, "hr-admin", "admin-cli").json()["access_token"]
     url = f"{env.kc.conn.server_url}/admin/realms/{env.realm}"
     headers = {"Authorization": f"Bearer {token}"}
     answers = {}

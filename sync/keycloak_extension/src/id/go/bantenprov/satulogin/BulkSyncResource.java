@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.IntFunction;
 import org.keycloak.Config;
 import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.connections.jpa.support.EntityManagers;
@@ -170,6 +171,20 @@ public class BulkSyncResource {
         public List<String> joinGroupIds;
         public List<String> revokeRealmRoleIds;
         public List<String> grantRealmRoleIds;
+
+        /** Every role the change grants or takes away. */
+        List<String> roleIds() {
+            List<String> out = new ArrayList<>(nullSafe(grantRealmRoleIds));
+            out.addAll(nullSafe(revokeRealmRoleIds));
+            return out;
+        }
+
+        /** Every group the change joins or leaves. */
+        List<String> groupIds() {
+            List<String> out = new ArrayList<>(nullSafe(joinGroupIds));
+            out.addAll(nullSafe(leaveGroupIds));
+            return out;
+        }
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -244,16 +259,7 @@ public class BulkSyncResource {
                 todo.add(i);
             }
         }
-        Set<String> roleIds = new HashSet<>();
-        Set<String> groupIds = new HashSet<>();
-        for (Integer i : todo) {
-            roleIds.addAll(nullSafe(items.get(i).realmRoleIds));
-            groupIds.addAll(nullSafe(items.get(i).groupIds));
-        }
-        Map<String, String> forbidden = forbiddenGrants(roleIds, groupIds);
-        if (!forbidden.isEmpty()) {
-            todo.removeIf(i -> refused(results.get(i), forbidden, items.get(i).realmRoleIds, items.get(i).groupIds));
-        }
+        dropForbidden(todo, results, i -> nullSafe(items.get(i).realmRoleIds), i -> nullSafe(items.get(i).groupIds));
         // Optimistic: the caller sends only the accounts its plan found missing, so a chunk is
         // written without asking first whether its usernames or e-mails are taken (on H2 that
         // question scanned the realm's users once per request). The database's unique keys
@@ -370,26 +376,7 @@ public class BulkSyncResource {
             }
             todo.add(i);
         }
-        Set<String> roleIds = new HashSet<>();
-        Set<String> groupIds = new HashSet<>();
-        for (Integer i : todo) {
-            UserUpdate u = items.get(i);
-            roleIds.addAll(nullSafe(u.grantRealmRoleIds));
-            roleIds.addAll(nullSafe(u.revokeRealmRoleIds));
-            groupIds.addAll(nullSafe(u.joinGroupIds));
-            groupIds.addAll(nullSafe(u.leaveGroupIds));
-        }
-        Map<String, String> forbidden = forbiddenGrants(roleIds, groupIds);
-        if (!forbidden.isEmpty()) {
-            todo.removeIf(i -> {
-                UserUpdate u = items.get(i);
-                List<String> roles = new ArrayList<>(nullSafe(u.grantRealmRoleIds));
-                roles.addAll(nullSafe(u.revokeRealmRoleIds));
-                List<String> groups = new ArrayList<>(nullSafe(u.joinGroupIds));
-                groups.addAll(nullSafe(u.leaveGroupIds));
-                return refused(results.get(i), forbidden, roles, groups);
-            });
-        }
+        dropForbidden(todo, results, i -> items.get(i).roleIds(), i -> items.get(i).groupIds());
         return write(ResourceType.USER, "user-updates", todo, request == null ? null : request.chunk, results,
                 (s, i) -> updateUser(s, items.get(i), results.get(i)),
                 (s, i) -> updateUser(s, items.get(i), results.get(i)));
@@ -884,22 +871,31 @@ public class BulkSyncResource {
         return !realm.isAdminPermissionsEnabled() && auth.hasOneAdminRole(AdminRoles.MANAGE_USERS);
     }
 
-    /** Fails {@code r} when it names a forbidden role or group; true then. */
-    private static boolean refused(Result r, Map<String, String> forbidden, List<String> roleIds,
-                                   List<String> groupIds) {
-        for (String id : nullSafe(roleIds)) {
-            if (forbidden.containsKey(id)) {
-                fail(r, forbidden.get(id));
-                return true;
-            }
+    /**
+     * Takes out of {@code todo}, failed with the reason, every item naming a role or group the
+     * caller may not grant, take away, join or leave (see forbiddenGrants).
+     */
+    private void dropForbidden(List<Integer> todo, List<Result> results, IntFunction<List<String>> roleIdsOf,
+                               IntFunction<List<String>> groupIdsOf) {
+        Set<String> roleIds = new HashSet<>();
+        Set<String> groupIds = new HashSet<>();
+        for (Integer i : todo) {
+            roleIds.addAll(roleIdsOf.apply(i));
+            groupIds.addAll(groupIdsOf.apply(i));
         }
-        for (String id : nullSafe(groupIds)) {
-            if (forbidden.containsKey(id)) {
-                fail(r, forbidden.get(id));
-                return true;
-            }
+        Map<String, String> forbidden = forbiddenGrants(roleIds, groupIds);
+        if (forbidden.isEmpty()) {
+            return;
         }
-        return false;
+        todo.removeIf(i -> {
+            List<String> ids = new ArrayList<>(roleIdsOf.apply(i));
+            ids.addAll(groupIdsOf.apply(i));
+            String reason = ids.stream().map(forbidden::get).filter(x -> x != null).findFirst().orElse(null);
+            if (reason != null) {
+                fail(results.get(i), reason);
+            }
+            return reason != null;
+        });
     }
 
     // --- transactions ----------------------------------------------------------------------------
