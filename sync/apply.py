@@ -70,6 +70,7 @@ class ApplyResult:
     seconds: float = 0.0
     errors: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, key, error)
     emails_sent: int = 0
+    logouts_retried: int = 0  # sessions of earlier runs' leavers ended by this run
     phases: dict[str, float] = field(default_factory=dict)  # seconds per phase
     via: str = "admin-api"  # how new objects were written: "extension" or "admin-api"
 
@@ -504,6 +505,7 @@ class Applier:
         """One request, its leavers logged out and its failures logged. Returns the changes
         left for the Admin REST API (none, unless the request got no answer)."""
         changes = [c for c, _ in batch]
+        self._logouts_pending([c for c in changes if c.logout])
         try:
             results = bulk.update_users(self.importer, [item for _, item in batch],
                                         chunk=self.options.bulk_chunk, timeout=self.options.import_timeout_s)
@@ -551,6 +553,7 @@ class Applier:
         no answer for (the Admin REST path, which disables first, takes them)."""
         if not leavers:
             return []
+        self._logouts_pending([c for c, _ in leavers])
         try:
             answers = bulk.update_users(
                 self.importer, [{"id": c.kc_id, "username": c.key, "enabled": False} for c, _ in leavers],
@@ -616,12 +619,58 @@ class Applier:
             item["revokeRealmRoleIds"] = [self.role_ids[r] for r in c.remove_roles if r in self.role_ids]
         return item
 
+    def _logouts_pending(self, leavers: list[Change]) -> None:
+        """Written before a leaver's account is: the logout this run owes them. Should the run
+        stop before the logout (or the logout fail), the next run finds it here and ends their
+        sessions, although their account, already disabled, then plans no change."""
+        if leavers:
+            with self.log.batch():
+                for c in leavers:
+                    self.log.record(self.run_id, "user", c.key, "logout", "pending", fields={"id": c.kc_id})
+
     def _logout(self, c: Change) -> None:
         self.kc.post(f"/users/{c.kc_id}/logout")
+        self.log.record(self.run_id, "user", c.key, "logout", "ok", fields={"id": c.kc_id})
+
+    def retry_logouts(self) -> None:
+        """Ends the sessions earlier runs owed their leavers (see :meth:`_logouts_pending`),
+        while the account is still disabled: someone enabled again since is left logged in."""
+        pending = self.log.pending_logouts(self.kc.realm)
+
+        def one(item: tuple[str, str]) -> None:
+            nip, uid = item
+            try:
+                user = self.kc.get(f"/users/{uid}", ok=(404,))
+                if not user:
+                    why = "akun sudah tidak ada / the account no longer exists"
+                elif user.get("enabled"):
+                    why = "akun sudah aktif lagi / the account is enabled again"
+                else:
+                    self.kc.post(f"/users/{uid}/logout")
+                    self.log.record(self.run_id, "user", nip, "logout", "ok", fields={"id": uid},
+                                    reason="logout yang tertunda dari run sebelumnya / a logout an "
+                                           "earlier run left undone")
+                    self._tally(ok=1)
+                    with self._tally_lock:
+                        self.result.logouts_retried += 1
+                    return
+                self.log.record(self.run_id, "user", nip, "logout", "skipped", fields={"id": uid}, reason=why)
+            except SatuLoginError as exc:
+                # Still owed: stays pending for the next run, and this run reports it.
+                error = f"sesi belum diakhiri / sessions not ended yet: {exc}"
+                self._tally(failed=1, error=("user", nip, error))
+                self.log.record(self.run_id, "user", nip, "logout", "pending", fields={"id": uid},
+                                error=error)
+
+        if pending:
+            with ThreadPoolExecutor(max_workers=self.options.workers) as pool:
+                list(pool.map(one, sorted(pending.items())))
 
     def _user(self, c: Change) -> None:
         uid = c.kc_id
         locked = False
+        if c.logout:
+            self._logouts_pending([c])
         if c.action == "disable" and c.representation is not None:
             # Lock first: a leaver must lose access even if a later step fails.
             self.kc.put(f"/users/{uid}", c.representation)
@@ -728,6 +777,7 @@ def apply_plan(
         applier.result.phases[phase.__name__] = time.monotonic() - t0
 
     try:
+        applier.retry_logouts()
         if applier.bulk and not plan.of("group", "update", "move") and not plan.of("role", "update"):
             # New units and jabatan only (an initial sync, a new OPD): through our extension
             # the unit tree (level by level, one request at a time) and the roles do not touch

@@ -173,9 +173,17 @@ def plan_command(
         click.echo(f"galat / error: {exc}", err=True)
         sys.exit(1 if exc.exit_code == 2 else exc.exit_code)
     click.echo(render_json(plan) if output == "json" else render_text(plan, limit=limit))
+    owed = runlog.pending_logouts(realm)
+    if owed:
+        click.echo(
+            f"logout tertunda / logouts owed: {len(owed)} pegawai keluar yang sesinya belum diakhiri "
+            f"(apply berikutnya mengakhirinya) / leavers whose sessions an earlier run did not end "
+            f"(the next apply ends them): {', '.join(sorted(owed)[:10])}",
+            err=True,
+        )
     runlog.close()
     kc.close()
-    sys.exit(2 if plan.pending else 0)
+    sys.exit(2 if plan.pending or owed else 0)
 
 
 @sync_group.command("apply")
@@ -276,6 +284,8 @@ def apply_command(
             f"run {result.run_id}: {result.ok} ok, {result.failed} gagal/failed, "
             f"{result.writes} tulis/writes, {result.seconds:.1f} s (via {result.via})"
         )
+        if result.logouts_retried:
+            click.echo(f"  logout tertunda diselesaikan / owed logouts done: {result.logouts_retried}")
         for kind, actions in counts.items():
             click.echo(f"  {kind:6} " + ", ".join(f"{a} {n}" for a, n in actions.items()))
         for kind, key, error in result.errors[:20]:

@@ -54,6 +54,8 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_key ON events(key, ts);
 CREATE INDEX IF NOT EXISTS events_run ON events(run_id);
+-- Every apply asks for the sync's own disables and its owed logouts: a few rows among all.
+CREATE INDEX IF NOT EXISTS events_action ON events(action);
 """
 
 
@@ -224,6 +226,24 @@ class RunLog:
         ):
             last[key] = action
         return {k for k, a in last.items() if a == "disable"}
+
+    def pending_logouts(self, realm: str) -> dict[str, str]:
+        """Leavers whose sessions a run set out to end and never saw ended (the run stopped
+        between disabling the account and its logout, or the logout failed): NIP -> Keycloak
+        user id. The next apply ends them (:meth:`sync.apply.Applier.retry_logouts`)."""
+        last: dict[str, tuple[str, str | None]] = {}
+        for key, result, fields in self._db.execute(
+            "SELECT e.key, e.result, e.fields FROM events e JOIN runs r ON r.id = e.run_id"
+            " WHERE r.realm=? AND e.kind='user' AND e.action='logout' ORDER BY e.id",
+            (realm,),
+        ):
+            last[key] = (result, fields)
+        out: dict[str, str] = {}
+        for key, (result, fields) in last.items():
+            user_id = (json.loads(fields) if fields else {}).get("id")
+            if result == "pending" and user_id:
+                out[key] = str(user_id)
+        return out
 
     def events(
         self,

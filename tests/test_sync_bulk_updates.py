@@ -17,7 +17,7 @@ import requests
 
 from satulogin.kc_admin import KeycloakAdmin
 from sync import bulk
-from sync.apply import ApplyOptions
+from sync.apply import Applier, ApplyOptions
 from sync.model import JenisJabatan, StatusPegawai
 from sync.safety import SafetyLimits
 from sync.snapshot import HrSnapshot
@@ -278,3 +278,49 @@ def test_a_user_admin_may_grant_in_bulk_what_the_admin_api_lets_them_grant(
         n: "UPDATED" if r == 204 else "FAILED" for n, (r, b) in answers.items()
     }, answers
     assert answers["plain"] == (204, "UPDATED")
+
+
+@pytest.mark.parametrize("use_extension", [True, False], ids=["extension", "admin-api"])
+def test_a_leaver_whose_logout_a_stopped_run_left_undone_is_logged_out_by_the_next(
+    sync_env_factory: Callable[[str], SyncEnv], monkeypatch: pytest.MonkeyPatch, use_extension: bool,
+) -> None:
+    env = sync_env_factory(f"upd-owed-{'ext' if use_extension else 'rest'}")
+    _prepare(env)
+    hr = build_snapshot(6, seed=12)
+    options = ApplyOptions(progress=False, use_extension=use_extension)
+    assert env.sync(hr, options=options)[1].failed == 0
+    leaver, returner = sorted(hr.pegawai)[:2]
+    uid, uid2 = _with_password(env, leaver), _with_password(env, returner)
+    real_logout = Applier._logout
+
+    def stopped_before_the_logout(self: Applier, c: Any) -> None:
+        raise KeyboardInterrupt("the run is stopped between the leaver's disable and their logout")
+
+    # Two leavers, left disabled but still logged in by a run stopped at that moment.
+    gone = with_pegawai(with_pegawai(hr, leaver, status=StatusPegawai.PENSIUN), returner,
+                        status=StatusPegawai.PENSIUN)
+    monkeypatch.setattr(Applier, "_logout", stopped_before_the_logout)
+    with pytest.raises(KeyboardInterrupt):
+        env.sync(gone, options=options, limits=SafetyLimits(allow_mass_disable=True))
+    monkeypatch.setattr(Applier, "_logout", real_logout)
+    assert env.user(leaver)["enabled"] is False and env.user(returner)["enabled"] is False
+    assert len(env.kc.get(f"/users/{uid}/sessions")) == 1, "the stopped run left the session"
+    assert set(env.runlog.pending_logouts(env.realm)) == {leaver, returner}
+    # Meanwhile the second person is back at work: an admin enables their account by hand
+    # before HR records it, and they log in.
+    env.kc.put(f"/users/{uid2}", {**env.user(returner), "enabled": True})
+    assert _login(env, returner).status_code == 200
+    sessions_of_returner = len(env.kc.get(f"/users/{uid2}/sessions"))
+    gone = with_pegawai(gone, returner, status=StatusPegawai.AKTIF)
+
+    plan, result = env.sync(gone, options=options, limits=SafetyLimits(allow_mass_disable=True))
+    assert result.failed == 0, result.errors
+    assert not [c for c in plan.pending if c.key == leaver], "the account itself needs no change"
+    assert result.logouts_retried == 1
+    assert env.kc.get(f"/users/{uid}/sessions") == [], "the next run ended the leaver's sessions"
+    assert len(env.kc.get(f"/users/{uid2}/sessions")) == sessions_of_returner, "enabled again: left alone"
+    assert env.runlog.pending_logouts(env.realm) == {}
+    owed = [e for e in env.runlog.events(key=leaver) if e.action == "logout"]
+    assert [e.result for e in owed] == ["pending", "ok"]
+    # Owed once, ended once.
+    assert env.sync(gone, options=options)[1].logouts_retried == 0

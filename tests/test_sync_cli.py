@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from satulogin.paths import REPO_ROOT
+from sync.runlog import RunLog
 from sync.snapshot import HrSnapshot
 from tests.fixtures.sync import SyncEnv, build_snapshot
 
@@ -147,6 +148,22 @@ def test_plan_apply_log_from_csv_exports(sync_env_factory: Callable[[str], SyncE
     assert "tidak ada catatan / no entries" in dated.stdout
     bad_date = run(env, "log", "--since", "24-11-2026", log_db=log_db)
     assert bad_date.returncode == 2 and "Traceback" not in bad_date.stderr
+
+    # A leaver's logout that a stopped run owes (see test_sync_bulk_updates) shows in the plan,
+    # as pending work, and the next apply does it.
+    owing = sorted(hr.pegawai)[1]
+    stopped = RunLog(log_db)
+    stopped.record(stopped.start_run(env.realm, "apply"), "user", owing, "logout", "pending",
+                   fields={"id": env.user(owing)["id"]})
+    stopped.close()
+    # (Disabled here by hand, an admin's lock: the sync leaves it as it is.)
+    env.kc.put(f"/users/{env.user(owing)['id']}", {**env.user(owing), "enabled": False})
+    owed = run(env, "plan", "--config", str(config), log_db=log_db)
+    assert owed.returncode == 2, owed.stderr
+    assert "logout tertunda / logouts owed: 1" in owed.stderr and owing in owed.stderr
+    done = run(env, "apply", "--config", str(config), log_db=log_db)
+    assert done.returncode == 0 and "owed logouts done: 1" in done.stdout, done.stdout + done.stderr
+    assert run(env, "plan", "--config", str(config), log_db=log_db).returncode == 0
 
 
 def test_every_sync_command_is_documented_and_the_units_call_real_commands() -> None:
