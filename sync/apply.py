@@ -112,6 +112,8 @@ class Applier:
         self.bulk = options.use_extension if options.use_extension is not None else bulk.CREATE_OPS <= ops
         # An extension built before it could change accounts: those go through the Admin API.
         self.bulk_updates = self.bulk and "user-updates" in ops
+        # An extension that ends leavers' sessions with their change (else: a logout each).
+        self.bulk_logout = self.bulk_updates and bulk.LOGOUT_OP in ops
         self.result.via = "extension" if self.bulk else "admin-api"
         self._default_role: str | None = None
         self._tally_lock = threading.Lock()
@@ -511,11 +513,11 @@ class Applier:
                                         chunk=self.options.bulk_chunk, timeout=self.options.import_timeout_s)
         except SatuLoginError:
             return changes
-        written: list[Change] = []
+        written: list[tuple[Change, bulk.BulkResult]] = []
         failed: list[tuple[Change, str]] = []
         for c, res in zip(changes, results, strict=True):
             if res.action == "UPDATED":
-                written.append(c)
+                written.append((c, res))
             else:
                 failed.append((c, f"Keycloak: {res.error or 'gagal / failed'}"))
         self._end_sessions(written)
@@ -525,11 +527,13 @@ class Applier:
                     self._fail(c, error)
         return self._lock([(c, e) for c, e in failed if c.logout])
 
-    def _end_sessions(self, written: list[Change]) -> None:
-        """Log the written changes as done; leavers' sessions are ended first (several at a time)."""
-        def one(c: Change) -> None:
+    def _end_sessions(self, written: list[tuple[Change, bulk.BulkResult]]) -> None:
+        """Log the written changes as done; leavers' sessions are ended first (by the extension
+        with the change, or here, several at a time)."""
+        def one(item: tuple[Change, bulk.BulkResult]) -> None:
+            c, res = item
             try:
-                self._logout(c)
+                self._ended(c, res)
             except SatuLoginError as exc:
                 self._disabled_only(c)
                 self._fail(c, f"akun dinonaktifkan, tetapi sesinya belum diakhiri / disabled, but its "
@@ -537,14 +541,17 @@ class Applier:
                 return
             self._ok(c)
 
-        # Changes with nothing to end go in one transaction of the log; leavers' logouts run
-        # side by side, each logged on its own (a batch would hold the log while they wait).
+        # What needs no request goes in one transaction of the log; leavers' logouts run side by
+        # side, each logged on its own (a batch would hold the log while they wait).
+        requests = [(c, res) for c, res in written if c.logout and res.logged_out is None]
         with self.log.batch():
-            for c in written:
+            for c, res in written:
                 if not c.logout:
                     self._ok(c)
+                elif res.logged_out is not None:
+                    one((c, res))
         with ThreadPoolExecutor(max_workers=self.options.workers) as pool:
-            list(pool.map(one, [c for c in written if c.logout]))
+            list(pool.map(one, requests))
 
     def _lock(self, leavers: list[tuple[Change, str]]) -> list[Change]:
         """Leavers whose change cannot be written (an e-mail another account holds, a unit group
@@ -554,9 +561,10 @@ class Applier:
         if not leavers:
             return []
         self._logouts_pending([c for c, _ in leavers])
+        lock: dict[str, Any] = {"enabled": False, **({"logout": True} if self.bulk_logout else {})}
         try:
             answers = bulk.update_users(
-                self.importer, [{"id": c.kc_id, "username": c.key, "enabled": False} for c, _ in leavers],
+                self.importer, [{"id": c.kc_id, "username": c.key, **lock} for c, _ in leavers],
                 chunk=self.options.bulk_chunk, timeout=self.options.import_timeout_s)
         except SatuLoginError:
             return [c for c, _ in leavers]
@@ -567,7 +575,7 @@ class Applier:
                 continue
             self._disabled_only(c)
             try:
-                self._logout(c)
+                self._ended(c, res)
                 self._fail(c, f"akun dinonaktifkan dan sesinya diakhiri, tetapi / disabled and logged out, "
                               f"but: {error}")
             except SatuLoginError as exc:
@@ -598,6 +606,8 @@ class Applier:
         """The ``user-updates`` item for a planned change: only what the plan changes."""
         rep = c.representation or {}
         item: dict[str, Any] = {"id": c.kc_id, "username": c.key}
+        if c.logout and self.bulk_logout:
+            item["logout"] = True
         attributes: dict[str, list[str]] = {}
         for name in c.fields:
             if name in ("firstName", "lastName", "enabled"):
@@ -631,6 +641,16 @@ class Applier:
     def _logout(self, c: Change) -> None:
         self.kc.post(f"/users/{c.kc_id}/logout")
         self.log.record(self.run_id, "user", c.key, "logout", "ok", fields={"id": c.kc_id})
+
+    def _ended(self, c: Change, res: bulk.BulkResult) -> None:
+        """A written leaver's sessions: ended by the extension with the change when its answer
+        says so (raises when it could not), else by Keycloak's logout here."""
+        if res.logged_out is None:
+            self._logout(c)
+        elif not res.logged_out:
+            raise SatuLoginError(f"Keycloak: {res.error or 'sesi belum diakhiri / sessions not ended'}")
+        else:
+            self.log.record(self.run_id, "user", c.key, "logout", "ok", fields={"id": c.kc_id})
 
     def retry_logouts(self) -> None:
         """Ends the sessions earlier runs owed their leavers (see :meth:`_logouts_pending`),

@@ -31,6 +31,7 @@ class BulkResult:
     id: str | None
     action: str  # CREATED, UPDATED, SKIPPED, FAILED
     error: str | None = None
+    logged_out: bool | None = None  # user-updates asked to log out: were the sessions ended?
 
 
 def operations(kc: KeycloakAdmin) -> frozenset[str]:
@@ -49,6 +50,8 @@ def operations(kc: KeycloakAdmin) -> frozenset[str]:
 
 
 CREATE_OPS = frozenset({"users", "groups", "roles"})
+# ``user-updates`` items may carry ``logout``: a leaver's sessions are ended with their change.
+LOGOUT_OP = "user-updates/logout"
 
 
 def available(kc: KeycloakAdmin) -> bool:
@@ -90,6 +93,7 @@ def _post(kc: KeycloakAdmin, path: str, key: str, items: list[dict[str, Any]], *
             id=r.get("id"),
             action=str(r.get("action") or "FAILED"),
             error=r.get("error"),
+            logged_out=r.get("loggedOut"),
         )
         for r in results
     ]

@@ -48,6 +48,7 @@ import org.keycloak.models.jpa.entities.UserRoleMappingEntity;
 import org.keycloak.representations.idm.MembershipType;
 import org.keycloak.models.UserModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.services.managers.AuthenticationManager;
 import org.keycloak.services.managers.BruteForceProtector;
 import org.keycloak.services.resources.admin.AdminEventBuilder;
 import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
@@ -171,6 +172,10 @@ public class BulkSyncResource {
         public List<String> joinGroupIds;
         public List<String> revokeRealmRoleIds;
         public List<String> grantRealmRoleIds;
+        // A leaver: end the account's sessions as POST /users/{id}/logout does. Its not-before
+        // time is written in the change's own transaction (with the disable), so no token
+        // issued before is honoured from the commit on; the sessions are then ended at once.
+        public Boolean logout;
 
         /** Every role the change grants or takes away. */
         List<String> roleIds() {
@@ -199,6 +204,7 @@ public class BulkSyncResource {
         public String id;
         public String action; // CREATED, UPDATED, SKIPPED, FAILED
         public String error;
+        public Boolean loggedOut; // user-updates asked to log out: were the sessions ended?
 
         Result(String name) {
             this.name = name;
@@ -233,7 +239,7 @@ public class BulkSyncResource {
         auth.users().requireView();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("version", VERSION);
-        out.put("operations", List.of("users", "groups", "roles", "user-updates"));
+        out.put("operations", List.of("users", "groups", "roles", "user-updates", "user-updates/logout"));
         return out;
     }
 
@@ -377,9 +383,12 @@ public class BulkSyncResource {
             todo.add(i);
         }
         dropForbidden(todo, results, i -> items.get(i).roleIds(), i -> items.get(i).groupIds());
+        // After the writes, also when a later chunk failed the request: the leavers written so
+        // far lose their sessions now.
         return write(ResourceType.USER, "user-updates", todo, request == null ? null : request.chunk, results,
                 (s, i) -> updateUser(s, items.get(i), results.get(i)),
-                (s, i) -> updateUser(s, items.get(i), results.get(i)));
+                (s, i) -> updateUser(s, items.get(i), results.get(i)),
+                () -> endSessions(items, results));
     }
 
     // --- writers (each runs inside a chunk's own transaction) ------------------------------------
@@ -637,8 +646,41 @@ public class BulkSyncResource {
             }
         }
         grant.forEach(user::grantRole);
+        if (Boolean.TRUE.equals(u.logout)) {
+            s.users().setNotBeforeForUser(rm, user, (int) Time.currentTimeSeconds());
+        }
         r.id = user.getId();
         r.action = "UPDATED";
+    }
+
+    /**
+     * The sessions of the written changes that asked for it are ended as
+     * {@code POST /users/{id}/logout} ends them (each client told by its back-channel logout),
+     * in this request's own session: after the chunks' transactions, which wrote the disable
+     * and the not-before time. One that fails is answered {@code loggedOut: false} with why.
+     */
+    private void endSessions(List<UserUpdate> items, List<Result> results) {
+        for (int i = 0; i < items.size(); i++) {
+            UserUpdate u = items.get(i);
+            Result r = results.get(i);
+            if (u == null || !Boolean.TRUE.equals(u.logout) || !"UPDATED".equals(r.action)) {
+                continue;
+            }
+            try {
+                UserModel user = session.users().getUserById(realm, r.id);
+                if (user == null) {
+                    throw new BulkException("user " + r.id + " does not exist");
+                }
+                session.sessions().getUserSessionsStream(realm, user).toList()
+                        .forEach(userSession -> AuthenticationManager.backchannelLogout(session, realm, userSession,
+                                session.getContext().getUri(), session.getContext().getConnection(),
+                                session.getContext().getHttpRequest().getHttpHeaders(), true));
+                r.loggedOut = true;
+            } catch (RuntimeException e) {
+                r.loggedOut = false;
+                r.error = "sessions not ended: " + reason(e);
+            }
+        }
     }
 
     /**
@@ -908,12 +950,20 @@ public class BulkSyncResource {
     private Results write(ResourceType type, String path, List<Integer> todo, Integer requestedChunk, List<Result> results,
                           BiConsumer<KeycloakSession, Integer> write,
                           BiConsumer<KeycloakSession, Integer> writeAlone) {
+        return write(type, path, todo, requestedChunk, results, write, writeAlone, () -> { });
+    }
+
+    /** As above, with {@code afterWrites} run once the transactions are over, before the event. */
+    private Results write(ResourceType type, String path, List<Integer> todo, Integer requestedChunk, List<Result> results,
+                          BiConsumer<KeycloakSession, Integer> write,
+                          BiConsumer<KeycloakSession, Integer> writeAlone, Runnable afterWrites) {
         try {
             inChunks(todo, chunk(requestedChunk), results, write, writeAlone);
         } finally {
             if (type != ResourceType.USER) {
                 clearRealmCacheIfCreated(results);
             }
+            afterWrites.run();
         }
         Results out = new Results(results);
         event(type, path, out, results);
@@ -1132,6 +1182,8 @@ public class BulkSyncResource {
             // Which accounts changed (ids only), so the admin events still say who was disabled.
             summary.put("updated", out.updated);
             summary.put("ids", results.stream().filter(x -> "UPDATED".equals(x.action)).map(x -> x.id).toList());
+            summary.put("loggedOut", results.stream().filter(x -> Boolean.TRUE.equals(x.loggedOut)).map(x -> x.id)
+                    .toList());
         } else {
             summary.put("created", out.created);
             summary.put("skipped", out.skipped);
