@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import requests
 from cryptography.hazmat.primitives import hashes, hmac, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 from satulogin_oidc import BACKCHANNEL_LOGOUT_EVENT, InvalidToken, SessionRecord
@@ -111,8 +111,41 @@ def forge_tampered(app: SampleApp) -> str:
     return f"{header}.{b64(json.dumps(claims).encode())}.{signature}"
 
 
+def sign_raw(app: SampleApp, header: Any, payload: bytes) -> str:
+    """Signed with the published test key, whatever the header and payload say."""
+    signing_input = f"{b64(json.dumps(header).encode())}.{b64(payload)}"
+    signature = app.realm.test_key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
+    return f"{signing_input}.{b64(signature)}"
+
+
+def forge_critical_header(app: SampleApp) -> str:
+    # An extension the validator does not understand, marked critical (RFC 7515 §4.1.11).
+    header = {"alg": "RS256", "kid": app.realm.test_kid, "crit": ["exp"], "exp": 1}
+    return sign_raw(app, header, json.dumps(good_claims(app)).encode())
+
+
+def forge_unencoded_payload(app: SampleApp) -> str:
+    # RFC 7797: the payload travels as is; Keycloak never issues it.
+    header = {"alg": "RS256", "kid": app.realm.test_kid, "b64": False, "crit": ["b64"]}
+    return sign_raw(app, header, json.dumps(good_claims(app)).encode())
+
+
+def forge_padded_signature(app: SampleApp) -> str:
+    token = sign(app, good_claims(app))
+    return token + "=" * (-len(token.split(".")[2]) % 4 or 4)
+
+
 NOW = int(time.time())
 CASES: dict[str, tuple[Any, str]] = {
+    "critical_header": (forge_critical_header, "malformed"),
+    "unencoded_payload": (forge_unencoded_payload, "malformed"),
+    "padded_signature": (forge_padded_signature, "malformed"),
+    "header_not_an_object": (lambda app: sign_raw(app, ["RS256", app.realm.test_kid],
+                                                   json.dumps(good_claims(app)).encode()), "malformed"),
+    "claims_not_an_object": (lambda app: sign_raw(app, {"alg": "RS256", "kid": app.realm.test_kid},
+                                                   json.dumps([good_claims(app)]).encode()), "malformed"),
+    "claims_not_json": (lambda app: sign_raw(app, {"alg": "RS256", "kid": app.realm.test_kid}, b"\xff{"),
+                        "malformed"),
     "alg_none": (forge_alg_none, "alg_not_allowed"),
     "hs256_public_key_as_secret": (forge_hs256_with_public_key, "alg_not_allowed"),
     "wrong_key": (forge_wrong_key, "bad_signature"),
