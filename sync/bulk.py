@@ -15,7 +15,7 @@ result.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from satulogin.errors import SatuLoginError
@@ -74,6 +74,47 @@ def update_users(kc: KeycloakAdmin, items: list[dict[str, Any]], *, chunk: int,
     ``revokeRealmRoleIds``/``grantRealmRoleIds``. Safe to resend: it sets values, it does not
     add to them."""
     return _post(kc, "user-updates", "users", items, chunk=chunk, timeout=timeout)
+
+
+READ_OP = "users-read"
+READ_BATCH = 500
+
+
+@dataclass
+class UsersRead:
+    """What ``users-read`` answered: accounts as ``GET /users`` shows them, keyed by username;
+    groups (ids) and realm roles (names) of those asked for; the usernames owning each e-mail."""
+
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    group_ids: dict[str, set[str]] = field(default_factory=dict)  # user id -> group ids
+    realm_roles: dict[str, set[str]] = field(default_factory=dict)  # user id -> role names
+    email_owners: dict[str, list[str]] = field(default_factory=dict)
+
+
+def read_users(kc: KeycloakAdmin, *, usernames: list[str], ids: list[str], membership_of: set[str],
+               emails: list[str], timeout: float = 120.0) -> UsersRead:
+    """Many accounts in a few requests (``READ_BATCH`` names, ids or e-mails each). Membership is
+    asked for the ids in ``membership_of`` and for accounts found by username whose id is in
+    it too, so the caller may name them either way."""
+    out = UsersRead()
+    asks: list[dict[str, Any]] = []
+    for start in range(0, len(usernames), READ_BATCH):
+        asks.append({"usernames": usernames[start:start + READ_BATCH]})
+    for start in range(0, len(ids), READ_BATCH):
+        asks.append({"ids": ids[start:start + READ_BATCH]})
+    for start in range(0, len(emails), READ_BATCH):
+        asks.append({"emails": emails[start:start + READ_BATCH]})
+    for ask in asks:
+        body = kc.post(f"{PATH}/{READ_OP}", {**ask, "membershipOf": sorted(membership_of)},
+                       timeout=timeout).json()
+        for rep in body.get("users") or []:
+            out.users[str(rep["username"])] = rep
+        for uid, groups in (body.get("groupIds") or {}).items():
+            out.group_ids[uid] = set(groups)
+        for uid, roles in (body.get("realmRoles") or {}).items():
+            out.realm_roles[uid] = set(roles)
+        out.email_owners.update(body.get("emailOwners") or {})
+    return out
 
 
 def _post(kc: KeycloakAdmin, path: str, key: str, items: list[dict[str, Any]], *, chunk: int,

@@ -40,6 +40,7 @@ from urllib.parse import quote
 from satulogin.errors import SatuLoginError
 from satulogin.kc_admin import KeycloakAdmin
 
+from . import bulk
 from .desired import (
     KUNKER_ATTR,
     MANAGED_ATTR,
@@ -521,6 +522,19 @@ def incremental_state(
         roles = read_roles(kc)
 
     users: dict[str, KcUser] = {}
+    joiners = [desired.users[n] for n in sorted(wanted) if n in desired.users]
+    if bulk.READ_OP in bulk.operations(kc):
+        # Through our extension: a request per 500 people instead of one to three each.
+        users, known_emails = _read_in_bulk(kc, view, sorted(considered), gone, touched, joiners)
+        state = KeycloakState(
+            groups=groups,
+            groups_by_kunker={g.kunker: g for g in groups.values() if g.managed and g.kunker},
+            roles=roles,
+            users=users,
+            otp_default=read_otp_default(kc),
+        )
+        state.known_emails.update(known_emails)
+        return _finish(kc, state, scope, considered, desired, users, reads0)
 
     def read_one(nip: str) -> KcUser | None:
         uid = view.users.get(nip, ("", ""))[0]
@@ -548,13 +562,70 @@ def incremental_state(
         otp_default=read_otp_default(kc),
     )
     # A joiner's e-mail may belong to an account this run did not read: ask for each.
-    joiners = [desired.users[n] for n in wanted if n in desired.users and n not in users]
+    joiners = [d for d in joiners if d.username not in users]
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for d, owner in zip(
             joiners, pool.map(lambda d: _email_owner(kc, d.email) if d.email else None, joiners), strict=True
         ):
             if owner and d.email:
                 state.known_emails[d.email.lower()] = owner
+    return _finish(kc, state, scope, considered, desired, users, reads0)
+
+
+def _read_in_bulk(
+    kc: KeycloakAdmin,
+    view: CacheView,
+    considered: list[str],
+    gone: set[str],
+    touched: set[str],
+    wanted: list[DesiredUser],
+) -> tuple[dict[str, KcUser], dict[str, str]]:
+    """What the one-by-one reads below find, through the extension's ``users-read``: each
+    person by username, or by id when they are gone from the source; the groups and roles of
+    those somebody changed in Keycloak; who owns the e-mail of each joiner."""
+    by_id = {nip: view.users.get(nip, ("", ""))[0] for nip in considered}
+    ids = [by_id[n] for n in considered if n in gone and by_id[n]]
+    usernames = [n for n in considered if not (n in gone and by_id[n])]
+    membership = {by_id[n] for n in considered if n in touched and by_id[n]}
+    emails = sorted({d.email for d in wanted if d.email})
+    answer = bulk.read_users(kc, usernames=usernames, ids=ids, membership_of=membership, emails=emails)
+    # A touched person found under an id the cache does not know (recreated by hand).
+    unknown = {str(answer.users[n]["id"]) for n in touched if n in answer.users} - set(answer.group_ids)
+    if unknown:
+        again = bulk.read_users(kc, usernames=[], ids=sorted(unknown), membership_of=unknown, emails=[])
+        answer.group_ids.update(again.group_ids)
+        answer.realm_roles.update(again.realm_roles)
+    users: dict[str, KcUser] = {}
+    for nip in considered:
+        rep = answer.users.get(nip)
+        if rep is None:
+            continue
+        user = kc_user(rep)
+        if nip in touched:
+            # As read_one below: put back a lost unit group or jabatan role, take nothing away.
+            user.group_ids = answer.group_ids.get(user.id, set())
+            user.realm_roles = answer.realm_roles.get(user.id, set())
+            user.membership_repair_only = True
+        users[nip] = user
+    # As below: only for joiners (not found), the first account holding their e-mail.
+    known: dict[str, str] = {}
+    for d in wanted:
+        owners = answer.email_owners.get(d.email or "") or []
+        if d.username not in users and owners:
+            known[str(d.email).lower()] = owners[0]
+    return users, known
+
+
+def _finish(
+    kc: KeycloakAdmin,
+    state: KeycloakState,
+    scope: Scope,
+    considered: set[str] | list[str],
+    desired: DesiredState,
+    users: dict[str, KcUser],
+    reads0: int,
+) -> tuple[KeycloakState, Scope]:
+    considered = set(considered)
     scope.considered = considered
     scope.users_read = len(users)
     scope.reason = (

@@ -15,6 +15,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -48,6 +49,8 @@ import org.keycloak.models.jpa.entities.UserRoleMappingEntity;
 import org.keycloak.representations.idm.MembershipType;
 import org.keycloak.models.UserModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.models.utils.ModelToRepresentation;
+import org.keycloak.representations.idm.UserRepresentation;
 import org.keycloak.services.managers.AuthenticationManager;
 import org.keycloak.services.managers.BruteForceProtector;
 import org.keycloak.services.resources.admin.AdminEventBuilder;
@@ -90,6 +93,7 @@ public class BulkSyncResource {
     private static final Set<String> USER_FIELDS = Set.of("username", "email", "firstName", "lastName");
     private static final int DEFAULT_CHUNK = 100;
     private static final int MAX_CHUNK = 1000;
+    private static final int MAX_READ = 2000;
 
     private final KeycloakSession session;
     private final RealmModel realm;
@@ -192,6 +196,22 @@ public class BulkSyncResource {
         }
     }
 
+    /** What {@code users-read} is asked for; see {@link #usersRead}. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public static class UsersReadRequest {
+        public List<String> usernames;
+        public List<String> ids;
+        public List<String> membershipOf; // user ids whose groups and realm roles are wanted too
+        public List<String> emails;
+    }
+
+    public static class UsersReadAnswer {
+        public List<UserRepresentation> users = new ArrayList<>();
+        public Map<String, List<String>> groupIds = new LinkedHashMap<>();
+        public Map<String, List<String>> realmRoles = new LinkedHashMap<>();
+        public Map<String, List<String>> emailOwners = new LinkedHashMap<>();
+    }
+
     @JsonIgnoreProperties(ignoreUnknown = true)
     public static class UserUpdatesRequest {
         public List<UserUpdate> users;
@@ -239,7 +259,8 @@ public class BulkSyncResource {
         auth.users().requireView();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("version", VERSION);
-        out.put("operations", List.of("users", "groups", "roles", "user-updates", "user-updates/logout"));
+        out.put("operations", List.of("users", "groups", "roles", "user-updates", "user-updates/logout",
+                "users-read"));
         return out;
     }
 
@@ -341,14 +362,84 @@ public class BulkSyncResource {
     }
 
     /**
+     * Many accounts read in one request, each as {@code GET /users} (not brief) shows it, the
+     * fields and readable attributes of the user profile and the caller's access included, and
+     * for {@code membershipOf} also what {@code GET /users/{id}/groups} (ids) and
+     * {@code GET /users/{id}/role-mappings/realm} (names) list; {@code emailOwners} is what
+     * {@code GET /users?email=..&exact=true} finds. An account the caller may not view is left
+     * out, as the Admin REST API leaves it out of a listing. Only reads: the incremental sync
+     * reads the few people a run considers with one request per 500 instead of one or three
+     * each.
+     */
+    @POST
+    @Path("users-read")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public UsersReadAnswer usersRead(UsersReadRequest request) {
+        auth.users().requireQuery();
+        UsersReadRequest q = request == null ? new UsersReadRequest() : request;
+        int asked = nullSafe(q.usernames).size() + nullSafe(q.ids).size() + nullSafe(q.emails).size();
+        if (asked > MAX_READ) {
+            throw new BadRequestException("at most " + MAX_READ + " usernames, ids and e-mails per request");
+        }
+        UsersReadAnswer out = new UsersReadAnswer();
+        Map<String, UserModel> found = new LinkedHashMap<>();
+        Set<String> byId = new HashSet<>();
+        for (String username : nullSafe(q.usernames)) {
+            if (username != null && !username.isBlank()) {
+                visible(session.users().getUserByUsername(realm, username), found);
+            }
+        }
+        for (String id : nullSafe(q.ids)) {
+            if (id != null && !id.isBlank() && !found.containsKey(id)
+                    && visible(session.users().getUserById(realm, id), found)) {
+                byId.add(id);
+            }
+        }
+        for (UserModel user : found.values()) {
+            UserRepresentation rep = ModelToRepresentation.toRepresentation(session, user, false);
+            // The access a listing shows, or the fuller one of GET /users/{id} for those asked by id.
+            rep.setAccess(byId.contains(user.getId()) ? auth.users().getAccess(user)
+                    : auth.users().getAccessForListing(user));
+            out.users.add(rep);
+        }
+        for (String id : new LinkedHashSet<>(nullSafe(q.membershipOf))) {
+            UserModel user = found.get(id);
+            if (user != null) {
+                out.groupIds.put(id, user.getGroupsStream().map(GroupModel::getId).toList());
+                out.realmRoles.put(id, user.getRealmRoleMappingsStream().map(RoleModel::getName).toList());
+            }
+        }
+        for (String email : new LinkedHashSet<>(nullSafe(q.emails))) {
+            if (email == null || email.isBlank()) {
+                continue;
+            }
+            out.emailOwners.put(email, session.users()
+                    .searchForUserStream(realm, Map.of(UserModel.EMAIL, email, UserModel.EXACT, "true"))
+                    .filter(auth.users()::canView)
+                    .map(UserModel::getUsername)
+                    .toList());
+        }
+        return out;
+    }
+
+    private boolean visible(UserModel user, Map<String, UserModel> found) {
+        if (user != null && auth.users().canView(user)) {
+            found.putIfAbsent(user.getId(), user);
+            return true;
+        }
+        return false;
+    }
+
+    /**
      * Movers, renames, leavers, re-enables and adoptions: each account's change in one
      * transaction with the others of its chunk, through Keycloak's user model (so its cache is
      * told and its events fire), with no request per field, membership and grant as through the
      * Admin REST API. Like the bulk creation, it writes past Keycloak's user-profile validators:
      * the sync validates its rows against the same rules first, and a leaver must be disabled
      * even when their account holds a value those validators refuse today (a full PUT of the
-     * account would be refused, and the person would keep access). Sessions are not ended here:
-     * the caller asks Keycloak's own logout for each leaver after this answer.
+     * account would be refused, and the person would keep access). A leaver's sessions end with
+     * their change when the item asks ({@link UserUpdate#logout}).
      */
     @POST
     @Path("user-updates")
