@@ -17,6 +17,7 @@ an interrupted switch is planned again.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -670,7 +671,6 @@ class Applier:
                     self.log.record(self.run_id, "user", nip, "logout", "ok", fields={"id": uid},
                                     reason="logout yang tertunda dari run sebelumnya / a logout an "
                                            "earlier run left undone")
-                    self._tally(ok=1)
                     with self._tally_lock:
                         self.result.logouts_retried += 1
                     return
@@ -716,6 +716,11 @@ class Applier:
         except SatuLoginError:
             if locked:
                 self._disabled_only(c)
+                if c.logout:
+                    # The rest of the change failed; the leaver still loses their sessions now
+                    # (or the logout stays owed to the next run).
+                    with contextlib.suppress(SatuLoginError):
+                        self._logout(c)
             raise
 
     def _role_reps(self, names: Iterable[str]) -> list[dict[str, str]]:
@@ -776,9 +781,17 @@ def apply_plan(
                 reason="; ".join(q["reasons"]),
                 source={"origin": q["origin"]},
             )
+    started = time.monotonic()
+    reads0, writes0 = kc.counter.snapshot()
+    applier = Applier(kc, plan, state, runlog, run_id, options)
     try:
+        # Before the rails: they guard this plan's writes, and an owed logout ends the sessions
+        # of an account already disabled, whatever the plan says; a refused run must not keep
+        # a leaver logged in for as long as it keeps being refused.
+        applier.retry_logouts()
         check(plan, limits or SafetyLimits(), runlog.last_source_total(kc.realm))
     except SatuLoginError as exc:
+        applier.importer.close()
         runlog.finish_run(
             run_id,
             status="refused",
@@ -788,16 +801,12 @@ def apply_plan(
             message=str(exc),
         )
         raise
-    started = time.monotonic()
-    reads0, writes0 = kc.counter.snapshot()
-    applier = Applier(kc, plan, state, runlog, run_id, options)
     def timed(phase: Callable[[], None]) -> None:
         t0 = time.monotonic()
         phase()
         applier.result.phases[phase.__name__] = time.monotonic() - t0
 
     try:
-        applier.retry_logouts()
         if applier.bulk and not plan.of("group", "update", "move") and not plan.of("role", "update"):
             # New units and jabatan only (an initial sync, a new OPD): through our extension
             # the unit tree (level by level, one request at a time) and the roles do not touch

@@ -521,21 +521,40 @@ def incremental_state(
     else:
         roles = read_roles(kc)
 
-    users: dict[str, KcUser] = {}
     joiners = [desired.users[n] for n in sorted(wanted) if n in desired.users]
     if bulk.READ_OP in bulk.operations(kc):
         # Through our extension: a request per 500 people instead of one to three each.
         users, known_emails = _read_in_bulk(kc, view, sorted(considered), gone, touched, joiners)
-        state = KeycloakState(
-            groups=groups,
-            groups_by_kunker={g.kunker: g for g in groups.values() if g.managed and g.kunker},
-            roles=roles,
-            users=users,
-            otp_default=read_otp_default(kc),
-        )
-        state.known_emails.update(known_emails)
-        return _finish(kc, state, scope, considered, desired, users, reads0)
+    else:
+        users, known_emails = _read_one_by_one(kc, view, sorted(considered), gone, touched, joiners, workers)
+    state = KeycloakState(
+        groups=groups,
+        groups_by_kunker={g.kunker: g for g in groups.values() if g.managed and g.kunker},
+        roles=roles,
+        users=users,
+        otp_default=read_otp_default(kc),
+    )
+    state.known_emails.update(known_emails)
+    scope.considered = considered
+    scope.users_read = len(users)
+    scope.reason = (
+        f"{len(considered)} dari {len(desired.users)} pegawai dibaca (berubah di sumber atau di Keycloak) / "
+        f"{len(considered)} of {len(desired.users)} people read (changed in the source or in Keycloak)"
+    )
+    state.reads = kc.counter.snapshot()[0] - reads0
+    return state, scope
 
+
+def _read_one_by_one(
+    kc: KeycloakAdmin,
+    view: CacheView,
+    considered: list[str],
+    gone: set[str],
+    touched: set[str],
+    joiners: list[DesiredUser],
+    workers: int,
+) -> tuple[dict[str, KcUser], dict[str, str]]:
+    """The people a run considers, through the Admin REST API, several at a time."""
     def read_one(nip: str) -> KcUser | None:
         uid = view.users.get(nip, ("", ""))[0]
         if nip in gone and uid:
@@ -550,26 +569,21 @@ def incremental_state(
             user.membership_repair_only = True
         return user
 
+    users: dict[str, KcUser] = {}
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for nip, user in zip(sorted(considered), pool.map(read_one, sorted(considered)), strict=True):
+        for nip, user in zip(considered, pool.map(read_one, considered), strict=True):
             if user is not None:
                 users[nip] = user
-    state = KeycloakState(
-        groups=groups,
-        groups_by_kunker={g.kunker: g for g in groups.values() if g.managed and g.kunker},
-        roles=roles,
-        users=users,
-        otp_default=read_otp_default(kc),
-    )
     # A joiner's e-mail may belong to an account this run did not read: ask for each.
-    joiners = [d for d in joiners if d.username not in users]
+    unread = [d for d in joiners if d.username not in users]
+    known: dict[str, str] = {}
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for d, owner in zip(
-            joiners, pool.map(lambda d: _email_owner(kc, d.email) if d.email else None, joiners), strict=True
+            unread, pool.map(lambda d: _email_owner(kc, d.email) if d.email else None, unread), strict=True
         ):
             if owner and d.email:
-                state.known_emails[d.email.lower()] = owner
-    return _finish(kc, state, scope, considered, desired, users, reads0)
+                known[d.email.lower()] = owner
+    return users, known
 
 
 def _read_in_bulk(
@@ -614,26 +628,6 @@ def _read_in_bulk(
         if d.username not in users and owners:
             known[str(d.email).lower()] = owners[0]
     return users, known
-
-
-def _finish(
-    kc: KeycloakAdmin,
-    state: KeycloakState,
-    scope: Scope,
-    considered: set[str] | list[str],
-    desired: DesiredState,
-    users: dict[str, KcUser],
-    reads0: int,
-) -> tuple[KeycloakState, Scope]:
-    considered = set(considered)
-    scope.considered = considered
-    scope.users_read = len(users)
-    scope.reason = (
-        f"{len(considered)} dari {len(desired.users)} pegawai dibaca (berubah di sumber atau di Keycloak) / "
-        f"{len(considered)} of {len(desired.users)} people read (changed in the source or in Keycloak)"
-    )
-    state.reads = kc.counter.snapshot()[0] - reads0
-    return state, scope
 
 
 def restrict(desired: DesiredState, considered: set[str]) -> DesiredState:

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import requests
 
+from satulogin.errors import SafetyStop
 from satulogin.kc_admin import KeycloakAdmin
 from sync import bulk
 from sync.apply import Applier, ApplyOptions
@@ -349,13 +350,20 @@ def test_a_leaver_whose_logout_a_stopped_run_left_undone_is_logged_out_by_the_ne
     sessions_of_returner = len(env.kc.get(f"/users/{uid2}/sessions"))
     gone = with_pegawai(gone, returner, status=StatusPegawai.AKTIF)
 
-    plan, result = env.sync(gone, options=options, limits=SafetyLimits(allow_mass_disable=True))
-    assert result.failed == 0, result.errors
-    assert not [c for c in plan.pending if c.key == leaver], "the account itself needs no change"
-    assert result.logouts_retried == 1
+    # The next run is refused by a safety rail (one more leaver is past the 5% share): the owed
+    # logout is done all the same, as it touches only an account already disabled.
+    another = sorted(hr.pegawai)[2]
+    with pytest.raises(SafetyStop):
+        env.sync(with_pegawai(gone, another, status=StatusPegawai.PENSIUN), options=options)
+    assert env.user(another)["enabled"] is True, "the refused plan wrote nothing"
     assert env.kc.get(f"/users/{uid}/sessions") == [], "the next run ended the leaver's sessions"
     assert len(env.kc.get(f"/users/{uid2}/sessions")) == sessions_of_returner, "enabled again: left alone"
     assert env.runlog.pending_logouts(env.realm) == {}
+
+    plan, result = env.sync(gone, options=options, limits=SafetyLimits(allow_mass_disable=True))
+    assert result.failed == 0, result.errors
+    assert not [c for c in plan.pending if c.key == leaver], "the account itself needs no change"
+    assert result.logouts_retried == 0
     owed = [e for e in env.runlog.events(key=leaver) if e.action == "logout"]
     assert [e.result for e in owed] == ["pending", "ok"]
     # Owed once, ended once.

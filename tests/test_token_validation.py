@@ -138,6 +138,10 @@ def forge_padded_signature(app: SampleApp) -> str:
 NOW = int(time.time())
 CASES: dict[str, tuple[Any, str]] = {
     "critical_header": (forge_critical_header, "malformed"),
+    "exp_beyond_any_date": (lambda app: sign(app, good_claims(app, exp=10**400)), "invalid_exp"),
+    "claims_nested_past_the_parser": (
+        lambda app: sign_raw(app, {"alg": "RS256", "kid": app.realm.test_kid}, b"[" * 3000 + b"]" * 3000),
+        "malformed"),
     "unencoded_payload": (forge_unencoded_payload, "malformed"),
     "padded_signature": (forge_padded_signature, "malformed"),
     "header_not_an_object": (lambda app: sign_raw(app, ["RS256", app.realm.test_kid],

@@ -4,6 +4,7 @@ this module decides *which* tokens are acceptable."""
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import time
@@ -144,13 +145,17 @@ class TokenValidator:
         except UnsupportedAlgorithmError as exc:
             raise InvalidToken("algoritma token ditolak / token algorithm refused",
                                code="alg_not_allowed") from exc
-        except (JoseError, ValueError, KeyError, TypeError, UnicodeError) as exc:
-            raise InvalidToken(f"token tidak bisa dibaca / token cannot be decoded: {exc}",
+        except (JoseError, ValueError, KeyError, TypeError, UnicodeError, RecursionError) as exc:
+            # RecursionError: JSON nested past Python's limit (only a signed token gets this far).
+            raise InvalidToken(f"token tidak bisa dibaca / token cannot be decoded: {str(exc)[:200]}",
                                code="malformed") from exc
         if not isinstance(claims, dict):
             raise InvalidToken("isi token bukan objek JSON / token claims are not a JSON object",
                                code="malformed")
-        return dict(header), claims
+        # A copy the caller may change: the cached header must stay as it was checked (a flat
+        # one, as Keycloak's are, needs no deep copy).
+        flat = all(not isinstance(v, dict | list) for v in header.values())
+        return (dict(header) if flat else copy.deepcopy(header)), claims
 
     # --- claims ------------------------------------------------------------------------------
     def _check_registered(self, claims: Claims, *, audience: str | None, essential: tuple[str, ...]) -> None:
@@ -253,5 +258,11 @@ class TokenValidator:
 
 
 def _numeric_date(value: Any) -> bool:
-    # NumericDate is a JSON number; a bool is an int in Python and NaN never compares true.
-    return not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
+    # NumericDate is a JSON number; a bool is an int in Python and NaN never compares true. An
+    # integer too large for a float (10**400) is no date either.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False

@@ -94,6 +94,7 @@ public class BulkSyncResource {
     private static final int DEFAULT_CHUNK = 100;
     private static final int MAX_CHUNK = 1000;
     private static final int MAX_READ = 2000;
+    private static final long LOGOUT_BUDGET_NANOS = 60_000_000_000L;
 
     private final KeycloakSession session;
     private final RealmModel realm;
@@ -747,25 +748,41 @@ public class BulkSyncResource {
     /**
      * The sessions of the written changes that asked for it are ended as
      * {@code POST /users/{id}/logout} ends them (each client told by its back-channel logout),
-     * in this request's own session: after the chunks' transactions, which wrote the disable
-     * and the not-before time. One that fails is answered {@code loggedOut: false} with why.
+     * after the chunks' transactions, which wrote the disable and the not-before time. Each
+     * account in a transaction of its own, so one that fails is answered {@code loggedOut:
+     * false} with why and rolls back no other. Clients' back-channel endpoints may be slow:
+     * past {@link #LOGOUT_BUDGET_NANOS} the rest are answered {@code loggedOut: null}, and the
+     * caller logs them out itself, one request each, rather than this request outliving its
+     * caller's patience (which would send the whole batch again).
      */
     private void endSessions(List<UserUpdate> items, List<Result> results) {
+        KeycloakSessionFactory factory = session.getKeycloakSessionFactory();
+        String realmId = realm.getId();
+        var uri = session.getContext().getUri();
+        var connection = session.getContext().getConnection();
+        var headers = session.getContext().getHttpRequest().getHttpHeaders();
+        long deadline = System.nanoTime() + LOGOUT_BUDGET_NANOS;
         for (int i = 0; i < items.size(); i++) {
             UserUpdate u = items.get(i);
             Result r = results.get(i);
             if (u == null || !Boolean.TRUE.equals(u.logout) || !"UPDATED".equals(r.action)) {
                 continue;
             }
+            if (System.nanoTime() > deadline) {
+                continue; // loggedOut stays null: the caller logs this one out
+            }
             try {
-                UserModel user = session.users().getUserById(realm, r.id);
-                if (user == null) {
-                    throw new BulkException("user " + r.id + " does not exist");
-                }
-                session.sessions().getUserSessionsStream(realm, user).toList()
-                        .forEach(userSession -> AuthenticationManager.backchannelLogout(session, realm, userSession,
-                                session.getContext().getUri(), session.getContext().getConnection(),
-                                session.getContext().getHttpRequest().getHttpHeaders(), true));
+                KeycloakModelUtils.runJobInTransaction(factory, s -> {
+                    RealmModel rm = s.realms().getRealm(realmId);
+                    s.getContext().setRealm(rm);
+                    UserModel user = s.users().getUserById(rm, r.id);
+                    if (user == null) {
+                        throw new BulkException("user " + r.id + " does not exist");
+                    }
+                    s.sessions().getUserSessionsStream(rm, user).toList()
+                            .forEach(userSession -> AuthenticationManager.backchannelLogout(s, rm, userSession, uri,
+                                    connection, headers, true));
+                });
                 r.loggedOut = true;
             } catch (RuntimeException e) {
                 r.loggedOut = false;
