@@ -171,10 +171,11 @@ class KeycloakAdmin:
         return f"{self.conn.server_url}/admin{path}"
 
     def request(self, method: str, path: str, *, realm_scoped: bool = True, ok: tuple[int, ...] = (),
-                **kwargs: Any) -> requests.Response:
+                read_only: bool = False, **kwargs: Any) -> requests.Response:
         """Send one request, retrying connection errors and 429/5xx with exponential back-off.
 
-        Statuses in ``ok`` are returned to the caller instead of raised (e.g. 404, 409)."""
+        Statuses in ``ok`` are returned to the caller instead of raised (e.g. 404, 409).
+        ``read_only``: a POST that only reads (a query with a body), counted as a read."""
         url = self.url(path, realm_scoped=realm_scoped)
         kwargs.setdefault("timeout", self.timeout)
         extra_headers = kwargs.pop("headers", None) or {}
@@ -182,7 +183,7 @@ class KeycloakAdmin:
         while True:
             attempt += 1
             headers = {"Authorization": f"Bearer {self.token()}", **extra_headers}
-            self.counter.add(method)
+            self.counter.add("GET" if read_only else method)
             try:
                 resp = self.session.request(method, url, headers=headers, **kwargs)
             except requests.RequestException as exc:

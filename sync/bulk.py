@@ -105,8 +105,8 @@ def read_users(kc: KeycloakAdmin, *, usernames: list[str], ids: list[str], membe
     for start in range(0, len(emails), READ_BATCH):
         asks.append({"emails": emails[start:start + READ_BATCH]})
     for ask in asks:
-        body = kc.post(f"{PATH}/{READ_OP}", {**ask, "membershipOf": sorted(membership_of)},
-                       timeout=timeout).json()
+        body = kc.request("POST", f"{PATH}/{READ_OP}", json={**ask, "membershipOf": sorted(membership_of)},
+                          read_only=True, timeout=timeout).json()
         for rep in body.get("users") or []:
             out.users[str(rep["username"])] = rep
         for uid, groups in (body.get("groupIds") or {}).items():

@@ -522,7 +522,7 @@ def incremental_state(
         roles = read_roles(kc)
 
     joiners = [desired.users[n] for n in sorted(wanted) if n in desired.users]
-    if bulk.READ_OP in bulk.operations(kc):
+    if considered and bulk.READ_OP in bulk.operations(kc):
         # Through our extension: a request per 500 people instead of one to three each.
         users, known_emails = _read_in_bulk(kc, view, sorted(considered), gone, touched, joiners)
     else:
