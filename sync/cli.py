@@ -344,7 +344,10 @@ def log_command(
             + (f" — {e.reason}" if e.reason else "")
         )
         for name, change in (e.fields or {}).items():
-            click.echo(f"    {name}: {change.get('old')!r} → {change.get('new')!r}")
+            if isinstance(change, dict):
+                click.echo(f"    {name}: {change.get('old')!r} → {change.get('new')!r}")
+            else:  # a plain value, e.g. the account id of a logout
+                click.echo(f"    {name}: {change!r}")
         if e.error:
             click.echo(f"    galat / error: {e.error}")
 

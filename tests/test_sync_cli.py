@@ -164,6 +164,9 @@ def test_plan_apply_log_from_csv_exports(sync_env_factory: Callable[[str], SyncE
     done = run(env, "apply", "--config", str(config), log_db=log_db)
     assert done.returncode == 0 and "owed logouts done: 1" in done.stdout, done.stdout + done.stderr
     assert run(env, "plan", "--config", str(config), log_db=log_db).returncode == 0
+    steps = run(env, "log", "--nip", owing, log_db=log_db)
+    assert steps.returncode == 0 and "Traceback" not in steps.stderr, steps.stderr
+    assert "logout: pending" in steps.stdout and "logout: ok" in steps.stdout, steps.stdout
 
 
 def test_every_sync_command_is_documented_and_the_units_call_real_commands() -> None:
