@@ -151,3 +151,34 @@ def test_backchannel_endpoint_refuses_tokens_that_are_not_logout_tokens(flask_sa
     resp = requests.post(url, data={"logout_token": access_token}, timeout=10)
     assert resp.status_code == 400 and resp.json()["error"] == "invalid_request"
     assert requests.post(url, data={}, timeout=10).status_code == 400
+
+
+def test_a_leaver_disabled_by_the_sync_is_logged_out_of_the_app_too(flask_sample_app: SampleApp,
+                                                                     flask_page: Any) -> None:
+    """The sync's bulk account change for a leaver (disable + logout in one request, as
+    sync/apply.py sends it) reaches the app through Keycloak's back-channel logout."""
+    app, page = flask_sample_app, flask_page
+    login(page, app, "staf")
+    info = session_info(page, app)
+    assert _live_sessions_with_sid(app, info["sid"]) == 1
+    username = app.realm.users["staf"].username
+    user_id = app.realm.user_id(username)
+    try:
+        answer = app.realm.admin.post("/satulogin-sync/user-updates", {"users": [
+            {"id": user_id, "username": username, "enabled": False, "logout": True}]}).json()
+        [result] = answer["results"]
+        assert result["action"] == "UPDATED" and result["loggedOut"] is True, result
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and _live_sessions_with_sid(app, info["sid"]):
+            time.sleep(0.2)
+        assert not _live_sessions_with_sid(app, info["sid"]), "the app was told by the back-channel logout"
+        page.goto(f"{app.url}/profil")
+        page.wait_for_selector("#username")
+    finally:
+        app.realm.admin.post("/satulogin-sync/user-updates", {"users": [
+            {"id": user_id, "username": username, "enabled": True}]})
+
+
+def _live_sessions_with_sid(app: SampleApp, sid: str) -> int:
+    conn = app.state.store._conn()
+    return int(conn.execute("SELECT count(*) FROM satulogin_session WHERE sid = ?", (sid,)).fetchone()[0])
