@@ -25,6 +25,7 @@ e.g. an edit made straight in the database).
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import sqlite3
@@ -522,11 +523,14 @@ def incremental_state(
         roles = read_roles(kc)
 
     joiners = [desired.users[n] for n in sorted(wanted) if n in desired.users]
+    read: tuple[dict[str, KcUser], dict[str, str]] | None = None
     if considered and bulk.READ_OP in bulk.operations(kc):
-        # Through our extension: a request per 500 people instead of one to three each.
-        users, known_emails = _read_in_bulk(kc, view, sorted(considered), gone, touched, joiners)
-    else:
-        users, known_emails = _read_one_by_one(kc, view, sorted(considered), gone, touched, joiners, workers)
+        # Through our extension: a request per 500 people instead of one to three each. Should
+        # it fail (a Keycloak that answers it with an error), the Admin REST API reads them.
+        with contextlib.suppress(SatuLoginError):
+            read = _read_in_bulk(kc, view, sorted(considered), gone, touched, joiners)
+    users, known_emails = read or _read_one_by_one(kc, view, sorted(considered), gone, touched, joiners,
+                                                   workers)
     state = KeycloakState(
         groups=groups,
         groups_by_kunker={g.kunker: g for g in groups.values() if g.managed and g.kunker},

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import requests
 
+from satulogin.errors import SatuLoginError
 from sync import bulk
 from sync.incremental import SyncCache
 from sync.keycloak_state import KeycloakState
@@ -80,6 +81,14 @@ def test_bulk_reads_find_what_the_admin_api_reads_find(
     rest_reads = env.kc.counter.snapshot()[0] - requests_before
 
     assert _seen(bulk_plan, bulk_state) == _seen(rest_plan, rest_state)
+    # An extension that answers users-read with an error: the Admin REST API reads them instead.
+    monkeypatch.setattr(bulk, "operations", real_operations)
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise SatuLoginError("users-read: HTTP 500")
+
+    monkeypatch.setattr(bulk, "read_users", broken)
+    assert _seen(*_plan(env, month)) == _seen(rest_plan, rest_state)
     assert bulk_state.known_emails == {"baru.masuk@bantenprov.go.id": "akun.manual"}
     assert {nips[10], nips[11], nips[0], nips[1], nips[2], new_nip} <= bulk_plan.scope.considered
     assert bulk_reads < rest_reads, (bulk_reads, rest_reads)
