@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from satulogin.kc_admin import AdminConnection, KeycloakAdmin
+from sync.incremental import event_stream
 from sync.model import StatusPegawai
 from tests.fixtures.sync import SyncEnv, build_snapshot, with_pegawai, without_pegawai
 
@@ -182,3 +183,20 @@ def test_periodic_full_reconciliation(env: SyncEnv) -> None:
     plan, _ = env.sync(CHANGED, incremental=True, full_every_s=1)
     assert plan.scope is not None and plan.scope.mode == "full"
     assert "periodic" in plan.scope.reason
+
+
+@pytest.mark.parametrize("page_size", [4, 7, 1000])
+def test_event_pages_miss_nothing_where_a_millisecond_holds_a_crowd(env: SyncEnv, page_size: int) -> None:
+    """A partial import records dozens of admin events in one millisecond; page boundaries
+    falling among them must neither miss nor repeat one (Keycloak does not order within a
+    millisecond)."""
+    start = int(time.time() * 1000)
+    env.kc.post("/partialImport", {"ifResourceExists": "SKIP", "users": [
+        {"username": f"serentak-{page_size}-{i}", "enabled": True} for i in range(30)]})
+    env.kc.put(f"/users/{env.user(NIPS[20])['id']}", env.user(NIPS[20]))
+    everything = env.kc.get("/admin-events", params={"dateFrom": str(start), "max": 10000})
+    times = [int(e["time"]) for e in everything]
+    assert max(times.count(t) for t in times) > 4, "the import put more than a page in one millisecond"
+    streamed = list(event_stream(env.kc, "/admin-events", {"dateFrom": str(start)}, page_size=page_size))
+    assert sorted(e["id"] for e in streamed) == sorted(e["id"] for e in everything)
+    assert [int(e["time"]) for e in streamed] == sorted(int(e["time"]) for e in streamed), "oldest first"
