@@ -82,10 +82,11 @@ READ_BATCH = 500
 
 @dataclass
 class UsersRead:
-    """What ``users-read`` answered: accounts as ``GET /users`` shows them, keyed by username;
+    """What ``users-read`` answered: accounts as ``GET /users`` shows them, by username or id as asked;
     groups (ids) and realm roles (names) of those asked for; the usernames owning each e-mail."""
 
-    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)  # asked by username
+    by_id: dict[str, dict[str, Any]] = field(default_factory=dict)  # asked by id
     group_ids: dict[str, set[str]] = field(default_factory=dict)  # user id -> group ids
     realm_roles: dict[str, set[str]] = field(default_factory=dict)  # user id -> role names
     email_owners: dict[str, list[str]] = field(default_factory=dict)
@@ -107,8 +108,13 @@ def read_users(kc: KeycloakAdmin, *, usernames: list[str], ids: list[str], membe
     for ask in asks:
         body = kc.request("POST", f"{PATH}/{READ_OP}", json={**ask, "membershipOf": sorted(membership_of)},
                           read_only=True, timeout=timeout).json()
+        # Filed under what was asked: an account asked by id may carry a username changed by
+        # hand (or one another account's answer already holds).
         for rep in body.get("users") or []:
-            out.users[str(rep["username"])] = rep
+            if "ids" in ask:
+                out.by_id[str(rep["id"])] = rep
+            else:
+                out.users[str(rep["username"])] = rep
         for uid, groups in (body.get("groupIds") or {}).items():
             out.group_ids[uid] = set(groups)
         for uid, roles in (body.get("realmRoles") or {}).items():

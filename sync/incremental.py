@@ -289,7 +289,7 @@ def event_stream(
         query = {**params, "dateFrom": str(since), "direction": "asc", "first": 0, "max": page_size}
         page = kc.get(path, params=query) or []
         for ev in page:
-            if str(ev.get("id")) not in seen or int(ev.get("time") or 0) != since:
+            if ev.get("id") is None or str(ev["id"]) not in seen or int(ev.get("time") or 0) != since:
                 yield ev
         if len(page) < page_size:
             return
@@ -312,7 +312,7 @@ def event_stream(
                 break
         seen |= {str(ev.get("id")) for ev in page}
         for ev in crowd:
-            if str(ev.get("id")) not in seen:
+            if ev.get("id") is None or str(ev["id"]) not in seen:
                 yield ev
         since, seen = since + 1, set()
         if "dateTo" in params and since > int(params["dateTo"]):
@@ -654,15 +654,18 @@ def _read_in_bulk(
     membership = {by_id[n] for n in considered if n in touched and by_id[n]}
     emails = sorted({d.email for d in wanted if d.email})
     answer = bulk.read_users(kc, usernames=usernames, ids=ids, membership_of=membership, emails=emails)
+    def found(nip: str) -> dict[str, Any] | None:
+        return answer.by_id.get(by_id[nip]) if nip in gone and by_id[nip] else answer.users.get(nip)
+
     # A touched person found under an id the cache does not know (recreated by hand).
-    unknown = {str(answer.users[n]["id"]) for n in touched if n in answer.users} - set(answer.group_ids)
+    unknown = {str(rep["id"]) for n in touched if (rep := found(n))} - set(answer.group_ids)
     if unknown:
         again = bulk.read_users(kc, usernames=[], ids=sorted(unknown), membership_of=unknown, emails=[])
         answer.group_ids.update(again.group_ids)
         answer.realm_roles.update(again.realm_roles)
     users: dict[str, KcUser] = {}
     for nip in considered:
-        rep = answer.users.get(nip)
+        rep = found(nip)
         if rep is None:
             continue
         user = kc_user(rep)

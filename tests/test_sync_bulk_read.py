@@ -143,3 +143,36 @@ def test_users_read_shows_what_the_admin_api_shows_to_the_same_admin(
     too_many = env.kc.request("POST", "/satulogin-sync/users-read", json={"usernames": ["x"] * 2001},
                               ok=(400,))
     assert too_many.status_code == 400
+
+
+def test_users_read_shows_only_the_groups_the_admin_may_view(
+    sync_env_factory: Callable[[str], SyncEnv],
+) -> None:
+    """Fine-grained admin permissions (v2): an admin who may view a user but not their groups
+    gets no group from GET /users/{id}/groups, and none from users-read either."""
+    env = sync_env_factory("bulk-read-fgap")
+    hr = build_snapshot(3, seed=33)
+    assert env.sync(hr)[1].failed == 0
+    nip = sorted(hr.pegawai)[0]
+    uid = env.user(nip)["id"]
+    env.kc.put("", {"adminPermissionsEnabled": True})
+    headers = _admin_token(env, "pemeriksa", ["query-users"])
+    checker = env.user("pemeriksa")["id"]
+    [perms] = env.kc.get("/clients", params={"clientId": "admin-permissions"})
+    base = f"/clients/{perms['id']}/authz/resource-server"
+    env.kc.post(f"{base}/policy/user", {"name": "is-pemeriksa", "users": [checker], "logic": "POSITIVE"})
+    [policy] = env.kc.get(f"{base}/policy", params={"name": "is-pemeriksa"})
+    env.kc.post(f"{base}/permission/scope", {"name": "pemeriksa-views-one", "resourceType": "Users",
+                                            "resources": [uid], "scopes": ["view"],
+                                            "policies": [policy["id"]], "decisionStrategy": "UNANIMOUS"})
+    url = env.kc.url("")
+    rest_groups = requests.get(f"{url}/users/{uid}/groups", headers=headers, timeout=30)
+    assert rest_groups.status_code == 200, rest_groups.text
+    assert env.kc.get(f"/users/{uid}/groups"), "the person is in their unit group"
+    assert rest_groups.json() == [], "the Admin REST API hides groups this admin may not view"
+    answer = requests.post(f"{url}/satulogin-sync/users-read", headers=headers, timeout=30,
+                           json={"usernames": [nip], "membershipOf": [uid]})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert [u["id"] for u in body["users"]] == [uid], "the one account this admin may view"
+    assert body["groupIds"] == {uid: [g["id"] for g in rest_groups.json()]}

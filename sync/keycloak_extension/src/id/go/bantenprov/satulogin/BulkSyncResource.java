@@ -379,9 +379,10 @@ public class BulkSyncResource {
     public UsersReadAnswer usersRead(UsersReadRequest request) {
         auth.users().requireQuery();
         UsersReadRequest q = request == null ? new UsersReadRequest() : request;
-        int asked = nullSafe(q.usernames).size() + nullSafe(q.ids).size() + nullSafe(q.emails).size();
+        int asked = nullSafe(q.usernames).size() + nullSafe(q.ids).size() + nullSafe(q.emails).size()
+                + nullSafe(q.membershipOf).size();
         if (asked > MAX_READ) {
-            throw new BadRequestException("at most " + MAX_READ + " usernames, ids and e-mails per request");
+            throw new BadRequestException("at most " + MAX_READ + " usernames, ids, e-mails and membership ids per request");
         }
         UsersReadAnswer out = new UsersReadAnswer();
         Map<String, UserModel> found = new LinkedHashMap<>();
@@ -407,7 +408,9 @@ public class BulkSyncResource {
         for (String id : new LinkedHashSet<>(nullSafe(q.membershipOf))) {
             UserModel user = found.get(id);
             if (user != null) {
-                out.groupIds.put(id, user.getGroupsStream().map(GroupModel::getId).toList());
+                // As GET /users/{id}/groups: only the groups the caller may view (FGAP).
+                out.groupIds.put(id, user.getGroupsStream().filter(g -> auth.groups().canView(g))
+                        .map(GroupModel::getId).toList());
                 out.realmRoles.put(id, user.getRealmRoleMappingsStream().map(RoleModel::getName).toList());
             }
         }
