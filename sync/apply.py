@@ -641,6 +641,10 @@ class Applier:
 
     def _logout(self, c: Change) -> None:
         self.kc.post(f"/users/{c.kc_id}/logout")
+        self._logged_out(c)
+
+    def _logged_out(self, c: Change) -> None:
+        """The logout owed to ``c`` is done (see :meth:`_logouts_pending`)."""
         self.log.record(self.run_id, "user", c.key, "logout", "ok", fields={"id": c.kc_id})
 
     def _ended(self, c: Change, res: bulk.BulkResult) -> None:
@@ -651,7 +655,7 @@ class Applier:
         elif not res.logged_out:
             raise SatuLoginError(f"Keycloak: {res.error or 'sesi belum diakhiri / sessions not ended'}")
         else:
-            self.log.record(self.run_id, "user", c.key, "logout", "ok", fields={"id": c.kc_id})
+            self._logged_out(c)
 
     def retry_logouts(self) -> None:
         """Ends the sessions earlier runs owed their leavers (see :meth:`_logouts_pending`),

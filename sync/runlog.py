@@ -215,31 +215,32 @@ class RunLog:
         ).fetchone()
         return int(row[0]) if row else None
 
+    def _latest_per_user(self, realm: str, actions: tuple[str, ...], *, ok_only: bool = False
+                         ) -> dict[str, tuple[str, str, str | None]]:
+        """Each NIP's latest event among ``actions`` in this realm: (action, result, fields)."""
+        marks = ", ".join("?" for _ in actions)
+        last: dict[str, tuple[str, str, str | None]] = {}
+        for key, action, result, fields in self._db.execute(
+            "SELECT e.key, e.action, e.result, e.fields FROM events e JOIN runs r ON r.id = e.run_id"
+            f" WHERE r.realm=? AND e.kind='user' AND e.action IN ({marks})"
+            + (" AND e.result='ok'" if ok_only else "") + " ORDER BY e.id",
+            (realm, *actions),
+        ):
+            last[key] = (action, result, fields)
+        return last
+
     def disabled_by_sync(self, realm: str) -> set[str]:
         """NIPs whose last successful enable/disable by the sync was a disable: only these
         are re-enabled when HR says they are active again (an admin's lock is never undone)."""
-        last: dict[str, str] = {}
-        for key, action in self._db.execute(
-            "SELECT e.key, e.action FROM events e JOIN runs r ON r.id = e.run_id WHERE r.realm=? AND"
-            " e.kind='user' AND e.result='ok' AND e.action IN ('disable', 'enable') ORDER BY e.id",
-            (realm,),
-        ):
-            last[key] = action
-        return {k for k, a in last.items() if a == "disable"}
+        last = self._latest_per_user(realm, ("disable", "enable"), ok_only=True)
+        return {k for k, (action, _, _) in last.items() if action == "disable"}
 
     def pending_logouts(self, realm: str) -> dict[str, str]:
         """Leavers whose sessions a run set out to end and never saw ended (the run stopped
         between disabling the account and its logout, or the logout failed): NIP -> Keycloak
         user id. The next apply ends them (:meth:`sync.apply.Applier.retry_logouts`)."""
-        last: dict[str, tuple[str, str | None]] = {}
-        for key, result, fields in self._db.execute(
-            "SELECT e.key, e.result, e.fields FROM events e JOIN runs r ON r.id = e.run_id"
-            " WHERE r.realm=? AND e.kind='user' AND e.action='logout' ORDER BY e.id",
-            (realm,),
-        ):
-            last[key] = (result, fields)
         out: dict[str, str] = {}
-        for key, (result, fields) in last.items():
+        for key, (_, result, fields) in self._latest_per_user(realm, ("logout",)).items():
             user_id = (json.loads(fields) if fields else {}).get("id")
             if result == "pending" and user_id:
                 out[key] = str(user_id)
