@@ -84,6 +84,12 @@ ADMIN_RESOURCE_TYPES = (
     "REALM_ROLE",
     "REALM",
 )
+# Keycloak stamps an event when the request records it and makes it visible when its
+# transaction commits: about 0.3 s later for a 3,000-user partial import, longer for larger
+# ones. A run therefore reads this far before the last run's start, and skips by id what that
+# run already saw there (``sync_seen_events``), so an event that became visible only after
+# the last run read its events is still found.
+LATE_EVENTS_MS = 5 * 60 * 1000
 DEFAULT_FULL_EVERY_S = 24 * 3600
 # Above this share of users to read one by one, one paged listing is cheaper.
 TARGETED_READ_SHARE = 0.2
@@ -104,6 +110,11 @@ CREATE TABLE IF NOT EXISTS sync_watermark (
     read_started_ms INTEGER NOT NULL,
     finished_ms INTEGER NOT NULL,
     last_full_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sync_seen_events (
+    realm_id TEXT NOT NULL,
+    event_id TEXT NOT NULL,          -- admin or user event visible when the last run started
+    PRIMARY KEY (realm_id, event_id)
 );
 """
 
@@ -173,6 +184,7 @@ class CacheView:
     groups: dict[str, tuple[str, str]]  # kunker -> (kc id, fp)
     roles: dict[str, tuple[str, str]]  # name -> (kc id, fp)
     watermark: Watermark | None
+    seen_events: set[str] = field(default_factory=set)  # visible when the last run started
 
 
 class SyncCache:
@@ -201,6 +213,12 @@ class SyncCache:
                 " WHERE realm_id=?",
                 (realm_id,),
             ).fetchone()
+            view.seen_events = {
+                event_id
+                for (event_id,) in self._db.execute(
+                    "SELECT event_id FROM sync_seen_events WHERE realm_id=?", (realm_id,)
+                )
+            }
         if row:
             view.watermark = Watermark(*row)
         return view
@@ -213,6 +231,7 @@ class SyncCache:
         upserts: Iterable[tuple[str, str, str, str]],
         deletes: Iterable[tuple[str, str]],
         watermark: Watermark,
+        seen_events: Iterable[str] = (),
         replace_all: bool = False,
         replace_kinds: tuple[str, ...] = (),
     ) -> None:
@@ -243,6 +262,11 @@ class SyncCache:
                         watermark.last_full_ms,
                     ),
                 )
+                self._db.execute("DELETE FROM sync_seen_events WHERE realm_id=?", (realm_id,))
+                self._db.executemany(
+                    "INSERT OR IGNORE INTO sync_seen_events VALUES (?, ?)",
+                    [(realm_id, event_id) for event_id in seen_events],
+                )
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -263,6 +287,7 @@ class Scope:
     users_read: int = 0
     last_full_ms: int = 0
     managed_users: int = 0  # in the realm, as far as the cache knows (for the safety rails)
+    seen_events: set[str] = field(default_factory=set)  # see visible_event_ids
 
 
 @dataclass
@@ -319,9 +344,48 @@ def event_stream(
             return
 
 
-def _since_events(kc: KeycloakAdmin, realm: dict[str, Any], mark: Watermark, actor: str) -> Changed | str:
+def _admin_event_queries(own_from: int, own_to: int) -> list[dict[str, Any]]:
+    """What to ask of the admin events after a run that read them at ``own_from`` and
+    finished at ``own_to``. Inside its window the sync's own creations (one event per user a
+    partial import creates) are never paged through: there only updates, deletions and actions
+    can matter (someone editing or removing what the run had already read; a grant added by
+    hand is kept anyway). Before it, everything that became visible too late for that run;
+    after it, everything."""
+    early = own_from - LATE_EVENTS_MS
+    every = list(ADMIN_RESOURCE_TYPES)
+    return [
+        {"dateFrom": early, "dateTo": own_to, "operationTypes": ["UPDATE", "DELETE", "ACTION"],
+         "resourceTypes": every},
+        {"dateFrom": early, "dateTo": own_from - 1, "operationTypes": ["CREATE"], "resourceTypes": every},
+        {"dateFrom": own_to + 1, "resourceTypes": every},
+    ]
+
+
+def visible_event_ids(kc: KeycloakAdmin, started_ms: int) -> set[str]:
+    """The ids of the events the next run will read before this run's start (see
+    ``LATE_EVENTS_MS``) that are visible now, as this run starts: the next run skips them,
+    since what they changed is in what this run reads."""
+    since = {"dateFrom": started_ms - LATE_EVENTS_MS}
+    ids: set[str] = set()
+    for path, params in (
+        ("/admin-events", {**since, "resourceTypes": list(ADMIN_RESOURCE_TYPES)}),
+        ("/events", {**since, "type": list(USER_EVENT_TYPES)}),
+    ):
+        try:
+            ids |= {str(ev["id"]) for ev in event_stream(kc, path, params) if ev.get("id") is not None}
+        except SatuLoginError:
+            # No right to read events: the next run cannot be incremental anyway (it says why
+            # when it tries); this one must not fail for it.
+            return set()
+    return ids
+
+
+def _since_events(
+    kc: KeycloakAdmin, realm: dict[str, Any], mark: Watermark, actor: str, seen: set[str]
+) -> Changed | str:
     """Objects somebody other than the sync changed since ``mark``; a string says why the
-    events cannot be trusted (then the run is full)."""
+    events cannot be trusted (then the run is full). ``seen``: events the last run already
+    saw (see ``visible_event_ids``)."""
     if not actor:
         return (
             "akun sync tidak bisa dikenali di event / the sync's own account cannot be told apart "
@@ -336,7 +400,7 @@ def _since_events(kc: KeycloakAdmin, realm: dict[str, Any], mark: Watermark, act
     if missing:
         return f"event {', '.join(missing)} tidak dicatat / not recorded (realm enabledEventTypes)"
     # Event times are Keycloak's clock, the watermark ours: keep both hosts on NTP.
-    since = mark.read_started_ms
+    since = mark.read_started_ms - LATE_EVENTS_MS
     age_s = (now_ms() - since) / 1000
     admin_expiry = int((realm.get("attributes") or {}).get("adminEventsExpiration") or 0)
     user_expiry = int(realm.get("eventsExpiration") or 0)
@@ -350,20 +414,14 @@ def _since_events(kc: KeycloakAdmin, realm: dict[str, Any], mark: Watermark, act
     # for an edit by the sync's own account right after a run (give the sync its own account).
     own_from, own_to = mark.read_started_ms, mark.finished_ms
     out = Changed()
-    # Two queries, so the last run's own bulk of creations (one event per imported user) is
-    # never paged through: inside its window only updates and deletions can matter (someone
-    # editing or removing what the run had already read); after it, everything.
-    queries: list[dict[str, Any]] = [
-        {"dateFrom": str(own_from), "dateTo": str(own_to), "operationTypes": ["UPDATE", "DELETE", "ACTION"]},
-        {"dateFrom": str(own_to + 1)},
-    ]
-    for query in queries:
-        params = {**query, "resourceTypes": list(ADMIN_RESOURCE_TYPES)}
+    for params in _admin_event_queries(own_from, own_to):
         for ev in event_stream(kc, "/admin-events", params):
             who = (ev.get("authDetails") or {}).get("userId")
             when = int(ev.get("time") or 0)
             if who == actor and own_from <= when <= own_to:
                 continue  # the sync's own write
+            if ev.get("id") is not None and str(ev["id"]) in seen:
+                continue  # the last run saw it
             kind = ev.get("resourceType")
             parts = (ev.get("resourcePath") or "").split("/")
             if kind == "REALM":
@@ -378,7 +436,7 @@ def _since_events(kc: KeycloakAdmin, realm: dict[str, Any], mark: Watermark, act
                 out.user_ids.add(parts[1])
     user_params: dict[str, Any] = {"dateFrom": str(since), "type": list(USER_EVENT_TYPES)}
     for ev in event_stream(kc, "/events", user_params):
-        if ev.get("userId"):
+        if ev.get("userId") and (ev.get("id") is None or str(ev["id"]) not in seen):
             out.user_ids.add(ev["userId"])
     return out
 
@@ -449,8 +507,10 @@ def full_scope(
     realm_id: str | None = None,
     actor: str | None = None,
     started_ms: int | None = None,
+    seen_events: set[str] | None = None,
 ) -> Scope:
-    """The scope of a run that read everything: every person is planned and remembered."""
+    """The scope of a run that read everything: every person is planned and remembered.
+    ``seen_events``: ``visible_event_ids`` as of ``started_ms``, read before ``state``."""
     started = started_ms or now_ms()
     scope = Scope(
         "full",
@@ -461,6 +521,7 @@ def full_scope(
         desired,
         last_full_ms=started,
     )
+    scope.seen_events = seen_events or set()
     scope.considered = set(desired.users) | {u.username for u in state.users.values() if u.managed}
     scope.users_read = len(state.users)
     scope.managed_users = len(state.managed_users)
@@ -482,7 +543,9 @@ def incremental_state(
     realm = kc.get("")
     actor = token_subject(kc)
     view = cache.load(realm["id"])
-    scope = Scope("incremental", "", realm["id"], actor, started, desired, last_full_ms=started)
+    seen_now = visible_event_ids(kc, started)  # before anything is read, so none is lost
+    scope = Scope("incremental", "", realm["id"], actor, started, desired, last_full_ms=started,
+                  seen_events=seen_now)
 
     def full(reason: str) -> tuple[KeycloakState, Scope]:
         from .keycloak_state import read_state
@@ -490,7 +553,8 @@ def incremental_state(
         state = read_state(kc)
         state.reads = kc.counter.snapshot()[0] - reads0
         return state, full_scope(
-            kc, desired, state, reason, realm_id=realm["id"], actor=actor, started_ms=started
+            kc, desired, state, reason, realm_id=realm["id"], actor=actor, started_ms=started,
+            seen_events=seen_now,
         )
 
     mark = view.watermark
@@ -500,7 +564,7 @@ def incremental_state(
         return full(
             f"rekonsiliasi penuh berkala / periodic full reconciliation (every {full_every_s // 3600} h)"
         )
-    changed = _since_events(kc, realm, mark, actor)
+    changed = _since_events(kc, realm, mark, actor, view.seen_events)
     if isinstance(changed, str):
         return full(changed)
 
@@ -766,6 +830,7 @@ def remember(
         upserts=upserts,
         deletes=deletes,
         watermark=mark,
+        seen_events=scope.seen_events,
         replace_all=scope.mode == "full",
         replace_kinds=("group", "role"),
     )

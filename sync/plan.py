@@ -23,6 +23,7 @@ from .incremental import (
     incremental_state,
     now_ms,
     restrict,
+    visible_event_ids,
 )
 from .keycloak_state import KeycloakState, list_membership, read_state
 from .plan_users import plan_users
@@ -275,10 +276,12 @@ def make_plan(
         state, scope = incremental_state(kc, cache, desired, full_every_s=full_every_s)
     else:
         started = now_ms()  # the watermark: before the read, so edits made during it are seen next time
+        seen = visible_event_ids(kc, started) if cache is not None else set()
         state = read_state(kc, verify=verify)
         if cache is not None:
             scope = full_scope(
-                kc, desired, state, "--full" if full else "--verify-membership/--adopt", started_ms=started
+                kc, desired, state, "--full" if full else "--verify-membership/--adopt", started_ms=started,
+                seen_events=seen,
             )
     if adopt:
         # Adopted users' real membership is listed (a few reads each), so nothing is assumed.

@@ -4,6 +4,7 @@ Real Keycloak; the "somebody else" is a second admin account (a service-account 
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -117,6 +118,57 @@ def test_edits_by_another_admin_are_found_and_repaired(env: SyncEnv, other_admin
     assert result.failed == 0
     assert env.user(nip)["firstName"] == expected_first
     assert _unit_group_ids(env, user["id"]) == unit_groups
+    # The edits were visible when that run started, so the next run does not read them again
+    # although it looks back past that start for events that became visible late.
+    again, _ = env.sync(CHANGED, incremental=True)
+    assert again.scope is not None and again.scope.mode == "incremental", again.scope.reason
+    assert again.scope.users_read == 0 and not again.pending
+
+
+def _last_event_time(kc: KeycloakAdmin, **params: Any) -> int:
+    events = kc.get("/admin-events", params={**params, "max": 1}) or []
+    assert events, params
+    return int(events[0]["time"])
+
+
+def _pretend_last_run(env: SyncEnv, *, started_ms: int, finished_ms: int) -> None:
+    """Rewrite the watermark as if the last run had read Keycloak's events at ``started_ms``
+    and finished at ``finished_ms``."""
+    with sqlite3.connect(env.runlog.path) as db:
+        db.execute(
+            "UPDATE sync_watermark SET read_started_ms=?, finished_ms=? WHERE realm=?",
+            (started_ms, finished_ms, env.realm),
+        )
+
+
+def test_an_edit_that_became_visible_after_the_last_run_read_events_is_found(
+    env: SyncEnv, other_admin: KeycloakAdmin
+) -> None:
+    """Keycloak stamps an event before its transaction commits: an edit stamped before the
+    last run started reading may have become visible only after that read."""
+    nip = NIPS[11]
+    user = env.user(nip)
+    other_admin.put(f"/users/{user['id']}", {**user, "lastName": "Terlambat"})
+    stamped = _last_event_time(env.kc, operationTypes="UPDATE", resourcePath=f"users/{user['id']}")
+    # The last run started reading 1 ms after the edit's stamp, and did not see it.
+    _pretend_last_run(env, started_ms=stamped + 1, finished_ms=stamped + 2)
+    plan, result = env.sync(CHANGED, incremental=True)
+    assert plan.scope is not None and plan.scope.mode == "incremental", plan.scope.reason
+    assert plan.scope.users_read == 1
+    assert "lastName" in next(c for c in plan.changes if c.key == nip).fields
+    assert result.failed == 0
+    assert env.user(nip)["lastName"] == user["lastName"]
+
+
+def test_a_realm_update_by_someone_else_makes_one_full_run_not_two(env: SyncEnv) -> None:
+    realm = env.kc.get("")
+    env.kc.put("", {"displayName": realm.get("displayName") or "Banten"})  # not the sync's run
+    plan, _ = env.sync(CHANGED, incremental=True)
+    assert plan.scope is not None and plan.scope.mode == "full", plan.scope.reason
+    assert "realm" in plan.scope.reason
+    again, _ = env.sync(CHANGED, incremental=True)
+    assert again.scope is not None and again.scope.mode == "incremental", again.scope.reason
+    assert again.scope.users_read == 0
 
 
 def test_a_dissolved_unit_still_lets_its_people_move_out(env: SyncEnv) -> None:
