@@ -716,10 +716,22 @@ def _read_in_bulk(
     ids = [by_id[n] for n in considered if n in gone and by_id[n]]
     usernames = [n for n in considered if not (n in gone and by_id[n])]
     membership = {by_id[n] for n in considered if n in touched and by_id[n]}
-    emails = sorted({d.email for d in wanted if d.email})
+    # E-mail owners matter only for joiners: asked with the accounts for the people the cache
+    # knows no account of, then for any other the answer did not find (deleted by hand).
+    emails = sorted({d.email for d in wanted if d.email and not by_id.get(d.username)})
     answer = bulk.read_users(kc, usernames=usernames, ids=ids, membership_of=membership, emails=emails)
+
     def found(nip: str) -> dict[str, Any] | None:
         return answer.by_id.get(by_id[nip]) if nip in gone and by_id[nip] else answer.users.get(nip)
+
+    asked = set(emails)
+    missed = sorted(
+        {d.email for d in wanted if d.email and d.email not in asked and found(d.username) is None}
+    )
+    if missed:
+        answer.email_owners.update(
+            bulk.read_users(kc, usernames=[], ids=[], membership_of=set(), emails=missed).email_owners
+        )
 
     # A touched person found under an id the cache does not know (recreated by hand).
     unknown = {str(rep["id"]) for n in touched if (rep := found(n))} - set(answer.group_ids)

@@ -59,6 +59,11 @@ def test_bulk_reads_find_what_the_admin_api_reads_find(
     # An account made by hand holds the e-mail of a joiner.
     env.kc.post("/users", {"username": "akun.manual", "email": "baru.masuk@bantenprov.go.id",
                            "enabled": True})
+    # Somebody deletes a person's account and gives their e-mail to an account of their own:
+    # the sync knew that person, so only the answer shows they need creating again.
+    deleted = env.user(nips[12])
+    env.kc.delete(f"/users/{deleted['id']}")
+    env.kc.post("/users", {"username": "akun.manual2", "email": deleted["email"], "enabled": True})
     joiner = build_snapshot(61, seed=31)
     new_nip = next(n for n in joiner.pegawai if n not in hr.pegawai)
     month = with_pegawai(hr, nips[0], golongan="IV/e")
@@ -89,7 +94,8 @@ def test_bulk_reads_find_what_the_admin_api_reads_find(
 
     monkeypatch.setattr(bulk, "read_users", broken)
     assert _seen(*_plan(env, month)) == _seen(rest_plan, rest_state)
-    assert bulk_state.known_emails == {"baru.masuk@bantenprov.go.id": "akun.manual"}
+    assert bulk_state.known_emails == {"baru.masuk@bantenprov.go.id": "akun.manual",
+                                       deleted["email"].lower(): "akun.manual2"}
     assert {nips[10], nips[11], nips[0], nips[1], nips[2], new_nip} <= bulk_plan.scope.considered
     assert bulk_reads < rest_reads, (bulk_reads, rest_reads)
 

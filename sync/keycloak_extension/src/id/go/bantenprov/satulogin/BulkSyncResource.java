@@ -2,6 +2,7 @@ package id.go.bantenprov.satulogin;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.FlushModeType;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.ForbiddenException;
 import jakarta.ws.rs.Consumes;
@@ -384,6 +385,25 @@ public class BulkSyncResource {
         if (asked > MAX_READ) {
             throw new BadRequestException("at most " + MAX_READ + " usernames, ids, e-mails and membership ids per request");
         }
+        // Only reads: no query needs the persistence context flushed before it. Left to
+        // Hibernate's default, every look-up dirty-checks every entity the request has loaded,
+        // so 500 accounts cost the square of 500 (2 s of CPU for one request; 0.3 s without).
+        JpaConnectionProvider jpa = session.getProvider(JpaConnectionProvider.class);
+        EntityManager em = jpa == null ? null : jpa.getEntityManager();
+        FlushModeType flushMode = em == null ? null : em.getFlushMode();
+        if (em != null) {
+            em.setFlushMode(FlushModeType.COMMIT);
+        }
+        try {
+            return read(q);
+        } finally {
+            if (em != null) {
+                em.setFlushMode(flushMode);
+            }
+        }
+    }
+
+    private UsersReadAnswer read(UsersReadRequest q) {
         UsersReadAnswer out = new UsersReadAnswer();
         Map<String, UserModel> found = new LinkedHashMap<>();
         Set<String> byId = new HashSet<>();
