@@ -86,10 +86,14 @@ ADMIN_RESOURCE_TYPES = (
 )
 # Keycloak stamps an event when the request records it and makes it visible when its
 # transaction commits: about 0.3 s later for a 3,000-user partial import, longer for larger
-# ones. A run therefore reads this far before the last run's start, and skips by id what that
-# run already saw there (``sync_seen_events``), so an event that became visible only after
-# the last run read its events is still found.
+# ones. A run therefore reads this far before the last run's start, and skips by id what was
+# visible when that run started (``sync_seen_events``: what it read already reflects them),
+# so an event that became visible only after the last run read its events is still found.
 LATE_EVENTS_MS = 5 * 60 * 1000
+# Admin events the sync's own runs record (``sync_windows``): inside a run's window only these
+# operations can be somebody else's edit that matters (updates, removals, actions; a grant
+# added by hand is kept anyway), so a big run's own creations are never paged through.
+WINDOW_OPERATIONS = ("UPDATE", "DELETE", "ACTION")
 DEFAULT_FULL_EVERY_S = 24 * 3600
 # Above this share of users to read one by one, one paged listing is cheaper.
 TARGETED_READ_SHARE = 0.2
@@ -113,8 +117,15 @@ CREATE TABLE IF NOT EXISTS sync_watermark (
 );
 CREATE TABLE IF NOT EXISTS sync_seen_events (
     realm_id TEXT NOT NULL,
-    event_id TEXT NOT NULL,          -- admin or user event visible when the last run started
+    event_id TEXT NOT NULL,          -- somebody else's event visible when the last run started
     PRIMARY KEY (realm_id, event_id)
+);
+CREATE TABLE IF NOT EXISTS sync_windows (
+    realm_id TEXT NOT NULL,
+    read_started_ms INTEGER NOT NULL,  -- a recent run of the sync: its events are its own
+    finished_ms INTEGER NOT NULL,
+    seen_ok INTEGER NOT NULL,          -- 1: sync_seen_events holds what it saw LATE_EVENTS_MS back
+    PRIMARY KEY (realm_id, read_started_ms)
 );
 """
 
@@ -185,6 +196,10 @@ class CacheView:
     roles: dict[str, tuple[str, str]]  # name -> (kc id, fp)
     watermark: Watermark | None
     seen_events: set[str] = field(default_factory=set)  # visible when the last run started
+    # The sync's recent runs (read started, finished), the last run's included, and whether
+    # the last run recorded what was visible as far back as ``LATE_EVENTS_MS`` before its start.
+    windows: list[tuple[int, int]] = field(default_factory=list)
+    seen_ok: bool = False
 
 
 class SyncCache:
@@ -204,23 +219,39 @@ class SyncCache:
         view = CacheView({}, {}, {}, None)
         by_kind = {"user": view.users, "group": view.groups, "role": view.roles}
         with self._lock, no_cycle_collection():
-            for kind, key, kc_id, fp in self._db.execute(
-                "SELECT kind, key, kc_id, fp FROM sync_cache WHERE realm_id=?", (realm_id,)
-            ):
-                by_kind[kind][key] = (kc_id, fp)
-            row = self._db.execute(
-                "SELECT actor, read_started_ms, finished_ms, last_full_ms FROM sync_watermark"
-                " WHERE realm_id=?",
-                (realm_id,),
-            ).fetchone()
-            view.seen_events = {
-                event_id
-                for (event_id,) in self._db.execute(
-                    "SELECT event_id FROM sync_seen_events WHERE realm_id=?", (realm_id,)
-                )
-            }
+            self._db.execute("BEGIN")  # one snapshot of the tables, whoever saves meanwhile
+            try:
+                for kind, key, kc_id, fp in self._db.execute(
+                    "SELECT kind, key, kc_id, fp FROM sync_cache WHERE realm_id=?", (realm_id,)
+                ):
+                    by_kind[kind][key] = (kc_id, fp)
+                row = self._db.execute(
+                    "SELECT actor, read_started_ms, finished_ms, last_full_ms FROM sync_watermark"
+                    " WHERE realm_id=?",
+                    (realm_id,),
+                ).fetchone()
+                view.seen_events = {
+                    event_id
+                    for (event_id,) in self._db.execute(
+                        "SELECT event_id FROM sync_seen_events WHERE realm_id=?", (realm_id,)
+                    )
+                }
+                windows = self._db.execute(
+                    "SELECT read_started_ms, finished_ms, seen_ok FROM sync_windows WHERE realm_id=?"
+                    " ORDER BY read_started_ms",
+                    (realm_id,),
+                ).fetchall()
+            finally:
+                self._db.execute("COMMIT")
         if row:
             view.watermark = Watermark(*row)
+            view.windows = [(lo, hi) for lo, hi, _ in windows]
+            last = windows[-1] if windows else None
+            if last is None or last[0] != view.watermark.read_started_ms:
+                # A run log from before sync_windows: the last run's window is all we know.
+                view.windows.append((view.watermark.read_started_ms, view.watermark.finished_ms))
+            else:
+                view.seen_ok = bool(last[2])
         return view
 
     def save(
@@ -232,6 +263,7 @@ class SyncCache:
         deletes: Iterable[tuple[str, str]],
         watermark: Watermark,
         seen_events: Iterable[str] = (),
+        seen_ok: bool = False,
         replace_all: bool = False,
         replace_kinds: tuple[str, ...] = (),
     ) -> None:
@@ -262,6 +294,14 @@ class SyncCache:
                         watermark.last_full_ms,
                     ),
                 )
+                self._db.execute(
+                    "INSERT OR REPLACE INTO sync_windows VALUES (?, ?, ?, ?)",
+                    (realm_id, watermark.read_started_ms, watermark.finished_ms, int(seen_ok)),
+                )
+                self._db.execute(  # older than any later run looks back
+                    "DELETE FROM sync_windows WHERE realm_id=? AND finished_ms < ?",
+                    (realm_id, watermark.read_started_ms - 2 * LATE_EVENTS_MS),
+                )
                 self._db.execute("DELETE FROM sync_seen_events WHERE realm_id=?", (realm_id,))
                 self._db.executemany(
                     "INSERT OR IGNORE INTO sync_seen_events VALUES (?, ?)",
@@ -288,6 +328,7 @@ class Scope:
     last_full_ms: int = 0
     managed_users: int = 0  # in the realm, as far as the cache knows (for the safety rails)
     seen_events: set[str] = field(default_factory=set)  # see visible_event_ids
+    seen_ok: bool = False
 
 
 @dataclass
@@ -295,6 +336,8 @@ class Changed:
     user_ids: set[str] = field(default_factory=set)
     groups: bool = False
     roles: bool = False
+    seen: set[str] = field(default_factory=set)  # for the next run: see visible_event_ids
+    seen_ok: bool = False
 
 
 def event_stream(
@@ -344,48 +387,70 @@ def event_stream(
             return
 
 
-def _admin_event_queries(own_from: int, own_to: int) -> list[dict[str, Any]]:
-    """What to ask of the admin events after a run that read them at ``own_from`` and
-    finished at ``own_to``. Inside its window the sync's own creations (one event per user a
-    partial import creates) are never paged through: there only updates, deletions and actions
-    can matter (someone editing or removing what the run had already read; a grant added by
-    hand is kept anyway). Before it, everything that became visible too late for that run;
-    after it, everything."""
-    early = own_from - LATE_EVENTS_MS
+def _admin_event_queries(since: int, own: list[tuple[int, int]]) -> list[dict[str, Any]]:
+    """What to ask of the admin events from ``since`` on: inside the sync's own recent windows
+    ``own`` only ``WINDOW_OPERATIONS``, outside them everything."""
     every = list(ADMIN_RESOURCE_TYPES)
-    return [
-        {"dateFrom": early, "dateTo": own_to, "operationTypes": ["UPDATE", "DELETE", "ACTION"],
-         "resourceTypes": every},
-        {"dateFrom": early, "dateTo": own_from - 1, "operationTypes": ["CREATE"], "resourceTypes": every},
-        {"dateFrom": own_to + 1, "resourceTypes": every},
-    ]
+    queries: list[dict[str, Any]] = []
+    cursor = since
+    for lo, hi in sorted(own):
+        lo = max(lo, cursor)
+        if hi < lo:
+            continue
+        if lo > cursor:
+            queries.append({"dateFrom": cursor, "dateTo": lo - 1, "resourceTypes": every})
+        queries.append({"dateFrom": lo, "dateTo": hi, "operationTypes": list(WINDOW_OPERATIONS),
+                        "resourceTypes": every})
+        cursor = hi + 1
+    queries.append({"dateFrom": cursor, "resourceTypes": every})
+    return queries
 
 
-def visible_event_ids(kc: KeycloakAdmin, started_ms: int) -> set[str]:
-    """The ids of the events the next run will read before this run's start (see
-    ``LATE_EVENTS_MS``) that are visible now, as this run starts: the next run skips them,
-    since what they changed is in what this run reads."""
-    since = {"dateFrom": started_ms - LATE_EVENTS_MS}
-    ids: set[str] = set()
-    for path, params in (
-        ("/admin-events", {**since, "resourceTypes": list(ADMIN_RESOURCE_TYPES)}),
-        ("/events", {**since, "type": list(USER_EVENT_TYPES)}),
-    ):
-        try:
-            ids |= {str(ev["id"]) for ev in event_stream(kc, path, params) if ev.get("id") is not None}
-        except SatuLoginError:
-            # No right to read events: the next run cannot be incremental anyway (it says why
-            # when it tries); this one must not fail for it.
-            return set()
-    return ids
+def _foreign_events(
+    kc: KeycloakAdmin, since: int, own: list[tuple[int, int]], actor: str
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """("admin" | "user", event) for each event from ``since`` on that is not the sync's own
+    write (its account, inside one of its windows ``own``), oldest first per query."""
+    for params in _admin_event_queries(since, own):
+        for ev in event_stream(kc, "/admin-events", params):
+            who = (ev.get("authDetails") or {}).get("userId")
+            when = int(ev.get("time") or 0)
+            if who == actor and any(lo <= when <= hi for lo, hi in own):
+                continue  # the sync's own write
+            yield "admin", ev
+    for ev in event_stream(kc, "/events", {"dateFrom": since, "type": list(USER_EVENT_TYPES)}):
+        yield "user", ev
+
+
+def _look_back(mark: Watermark, seen_ok: bool) -> int:
+    """Where a run reads events from: ``LATE_EVENTS_MS`` before the last run's start when that
+    run recorded what was visible then, else (a run log from before, or a run that could not
+    read its events) from its start, as nothing could be told apart there."""
+    return mark.read_started_ms - (LATE_EVENTS_MS if seen_ok else 0)
+
+
+def visible_event_ids(
+    kc: KeycloakAdmin, started_ms: int, own: list[tuple[int, int]], actor: str
+) -> tuple[set[str], bool]:
+    """For a run that reads everything: the ids of somebody else's events visible now, as far
+    back as the next run will look (``LATE_EVENTS_MS``), which this run's reads then reflect;
+    and whether they could be read."""
+    try:
+        return {
+            str(ev["id"])
+            for _, ev in _foreign_events(kc, started_ms - LATE_EVENTS_MS, own, actor)
+            if ev.get("id") is not None
+        }, True
+    except SatuLoginError:
+        return set(), False  # the next run looks back only from this one's start
 
 
 def _since_events(
-    kc: KeycloakAdmin, realm: dict[str, Any], mark: Watermark, actor: str, seen: set[str]
+    kc: KeycloakAdmin, realm: dict[str, Any], mark: Watermark, actor: str, view: CacheView, started: int
 ) -> Changed | str:
-    """Objects somebody other than the sync changed since ``mark``; a string says why the
-    events cannot be trusted (then the run is full). ``seen``: events the last run already
-    saw (see ``visible_event_ids``)."""
+    """Objects somebody other than the sync changed since the last run; a string says why the
+    events cannot be trusted (then the run is full). ``Changed.seen`` holds the events this
+    run saw for the next one to skip (see ``visible_event_ids``)."""
     if not actor:
         return (
             "akun sync tidak bisa dikenali di event / the sync's own account cannot be told apart "
@@ -399,8 +464,8 @@ def _since_events(
     missing = [t for t in REQUIRED_USER_EVENTS if enabled and t not in enabled]
     if missing:
         return f"event {', '.join(missing)} tidak dicatat / not recorded (realm enabledEventTypes)"
-    # Event times are Keycloak's clock, the watermark ours: keep both hosts on NTP.
-    since = mark.read_started_ms - LATE_EVENTS_MS
+    # Event times are Keycloak's clock, the windows ours: keep both hosts on NTP.
+    since = _look_back(mark, view.seen_ok)
     age_s = (now_ms() - since) / 1000
     admin_expiry = int((realm.get("attributes") or {}).get("adminEventsExpiration") or 0)
     user_expiry = int(realm.get("eventsExpiration") or 0)
@@ -410,18 +475,20 @@ def _since_events(
                 "run terakhir lebih tua dari masa simpan event / the last run is older than the "
                 "events' expiry"
             )
-    # Exactly the last run's window: a skewed clock then errs towards reading more, except
-    # for an edit by the sync's own account right after a run (give the sync its own account).
-    own_from, own_to = mark.read_started_ms, mark.finished_ms
     out = Changed()
-    for params in _admin_event_queries(own_from, own_to):
-        for ev in event_stream(kc, "/admin-events", params):
-            who = (ev.get("authDetails") or {}).get("userId")
-            when = int(ev.get("time") or 0)
-            if who == actor and own_from <= when <= own_to:
-                continue  # the sync's own write
-            if ev.get("id") is not None and str(ev["id"]) in seen:
-                continue  # the last run saw it
+    keep_from = started - LATE_EVENTS_MS
+    out.seen_ok = since <= keep_from
+    try:
+        for source, ev in _foreign_events(kc, since, view.windows, actor):
+            if ev.get("id") is not None:
+                if int(ev.get("time") or 0) >= keep_from:
+                    out.seen.add(str(ev["id"]))
+                if str(ev["id"]) in view.seen_events:
+                    continue  # visible when the last run started: what it read reflects it
+            if source == "user":
+                if ev.get("userId"):
+                    out.user_ids.add(ev["userId"])
+                continue
             kind = ev.get("resourceType")
             parts = (ev.get("resourcePath") or "").split("/")
             if kind == "REALM":
@@ -434,10 +501,11 @@ def _since_events(
                 out.roles = True
             elif len(parts) >= 2 and parts[0] == "users":
                 out.user_ids.add(parts[1])
-    user_params: dict[str, Any] = {"dateFrom": str(since), "type": list(USER_EVENT_TYPES)}
-    for ev in event_stream(kc, "/events", user_params):
-        if ev.get("userId") and (ev.get("id") is None or str(ev["id"]) not in seen):
-            out.user_ids.add(ev["userId"])
+    except SatuLoginError as exc:
+        return (
+            f"event tidak bisa dibaca / the events cannot be read ({exc}); beri akun sync peran "
+            "view-events / grant the sync's account view-events"
+        )
     return out
 
 
@@ -507,10 +575,8 @@ def full_scope(
     realm_id: str | None = None,
     actor: str | None = None,
     started_ms: int | None = None,
-    seen_events: set[str] | None = None,
 ) -> Scope:
-    """The scope of a run that read everything: every person is planned and remembered.
-    ``seen_events``: ``visible_event_ids`` as of ``started_ms``, read before ``state``."""
+    """The scope of a run that read everything: every person is planned and remembered."""
     started = started_ms or now_ms()
     scope = Scope(
         "full",
@@ -521,11 +587,32 @@ def full_scope(
         desired,
         last_full_ms=started,
     )
-    scope.seen_events = seen_events or set()
     scope.considered = set(desired.users) | {u.username for u in state.users.values() if u.managed}
     scope.users_read = len(state.users)
     scope.managed_users = len(state.managed_users)
     return scope
+
+
+def full_state(
+    kc: KeycloakAdmin,
+    view: CacheView,
+    desired: DesiredState,
+    reason: str,
+    *,
+    started: int,
+    realm_id: str,
+    actor: str,
+    verify: bool = False,
+) -> tuple[KeycloakState, Scope]:
+    """Everything read, for a run that is full (``reason``); what was visible of the events
+    first, so the next run can skip what this one's reads reflect."""
+    from .keycloak_state import read_state
+
+    seen, seen_ok = visible_event_ids(kc, started, view.windows, actor)
+    state = read_state(kc, verify=verify)
+    scope = full_scope(kc, desired, state, reason, realm_id=realm_id, actor=actor, started_ms=started)
+    scope.seen_events, scope.seen_ok = seen, seen_ok
+    return state, scope
 
 
 def incremental_state(
@@ -543,19 +630,13 @@ def incremental_state(
     realm = kc.get("")
     actor = token_subject(kc)
     view = cache.load(realm["id"])
-    seen_now = visible_event_ids(kc, started)  # before anything is read, so none is lost
-    scope = Scope("incremental", "", realm["id"], actor, started, desired, last_full_ms=started,
-                  seen_events=seen_now)
+    scope = Scope("incremental", "", realm["id"], actor, started, desired, last_full_ms=started)
 
     def full(reason: str) -> tuple[KeycloakState, Scope]:
-        from .keycloak_state import read_state
-
-        state = read_state(kc)
+        state, whole = full_state(kc, view, desired, reason, started=started, realm_id=realm["id"],
+                                  actor=actor)
         state.reads = kc.counter.snapshot()[0] - reads0
-        return state, full_scope(
-            kc, desired, state, reason, realm_id=realm["id"], actor=actor, started_ms=started,
-            seen_events=seen_now,
-        )
+        return state, whole
 
     mark = view.watermark
     if mark is None or not view.users and not view.groups:
@@ -564,9 +645,10 @@ def incremental_state(
         return full(
             f"rekonsiliasi penuh berkala / periodic full reconciliation (every {full_every_s // 3600} h)"
         )
-    changed = _since_events(kc, realm, mark, actor, view.seen_events)
+    changed = _since_events(kc, realm, mark, actor, view, started)
     if isinstance(changed, str):
         return full(changed)
+    scope.seen_events, scope.seen_ok = changed.seen, changed.seen_ok
 
     # Users: what changed in the source, what somebody changed in Keycloak, what we don't know.
     by_id = {uid: nip for nip, (uid, _) in view.users.items() if uid}
@@ -843,6 +925,7 @@ def remember(
         deletes=deletes,
         watermark=mark,
         seen_events=scope.seen_events,
+        seen_ok=scope.seen_ok,
         replace_all=scope.mode == "full",
         replace_kinds=("group", "role"),
     )

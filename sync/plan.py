@@ -19,11 +19,11 @@ from .incremental import (
     DEFAULT_FULL_EVERY_S,
     Scope,
     SyncCache,
-    full_scope,
+    full_state,
     incremental_state,
     now_ms,
     restrict,
-    visible_event_ids,
+    token_subject,
 )
 from .keycloak_state import KeycloakState, list_membership, read_state
 from .plan_users import plan_users
@@ -276,13 +276,14 @@ def make_plan(
         state, scope = incremental_state(kc, cache, desired, full_every_s=full_every_s)
     else:
         started = now_ms()  # the watermark: before the read, so edits made during it are seen next time
-        seen = visible_event_ids(kc, started) if cache is not None else set()
-        state = read_state(kc, verify=verify)
         if cache is not None:
-            scope = full_scope(
-                kc, desired, state, "--full" if full else "--verify-membership/--adopt", started_ms=started,
-                seen_events=seen,
+            realm_id = kc.get("")["id"]
+            state, scope = full_state(
+                kc, cache.load(realm_id), desired, "--full" if full else "--verify-membership/--adopt",
+                started=started, realm_id=realm_id, actor=token_subject(kc), verify=verify,
             )
+        else:
+            state = read_state(kc, verify=verify)
     if adopt:
         # Adopted users' real membership is listed (a few reads each), so nothing is assumed.
         for nip in snapshot.pegawai:

@@ -135,9 +135,16 @@ def _pretend_last_run(env: SyncEnv, *, started_ms: int, finished_ms: int) -> Non
     """Rewrite the watermark as if the last run had read Keycloak's events at ``started_ms``
     and finished at ``finished_ms``."""
     with sqlite3.connect(env.runlog.path) as db:
+        (realm_id, last) = db.execute(
+            "SELECT realm_id, read_started_ms FROM sync_watermark WHERE realm=?", (env.realm,)
+        ).fetchone()
         db.execute(
-            "UPDATE sync_watermark SET read_started_ms=?, finished_ms=? WHERE realm=?",
-            (started_ms, finished_ms, env.realm),
+            "UPDATE sync_watermark SET read_started_ms=?, finished_ms=? WHERE realm_id=?",
+            (started_ms, finished_ms, realm_id),
+        )
+        db.execute(
+            "UPDATE sync_windows SET read_started_ms=?, finished_ms=? WHERE realm_id=? AND read_started_ms=?",
+            (started_ms, finished_ms, realm_id, last),
         )
 
 
@@ -252,3 +259,77 @@ def test_event_pages_miss_nothing_where_a_millisecond_holds_a_crowd(env: SyncEnv
     streamed = list(event_stream(env.kc, "/admin-events", {"dateFrom": str(start)}, page_size=page_size))
     assert sorted(e["id"] for e in streamed) == sorted(e["id"] for e in everything)
     assert [int(e["time"]) for e in streamed] == sorted(int(e["time"]) for e in streamed), "oldest first"
+
+
+def test_a_run_log_from_before_the_look_back_does_not_make_the_sync_own_runs_foreign(env: SyncEnv) -> None:
+    """The run log of an older version knows only the last run's window. Looking back past it,
+    the run before (here a partial import through the Admin REST API, one REALM event per new
+    account) would be taken for somebody else's import and make the run full."""
+    from sync.apply import ApplyOptions
+
+    grown_from = build_snapshot(61, seed=23)
+    new_nip = next(n for n in grown_from.pegawai if n not in SNAPSHOT.pegawai)
+    pegawai = {**CHANGED.pegawai, new_nip: grown_from.pegawai[new_nip]}
+    grown = replace(CHANGED, pegawai=pegawai,
+                    source_counts={**CHANGED.source_counts, "pegawai": len(pegawai)})
+    imported_from = int(time.time() * 1000)
+    rest_only = ApplyOptions(progress=False, use_extension=False)
+    plan, result = env.sync(grown, incremental=True, options=rest_only)
+    imported_to = int(time.time() * 1000)
+    assert result.via == "admin-api" and result.failed == 0 and plan.counts()["user"]["create"] == 1
+    # The next run knows that import for the sync's own: it never even pages through it.
+    fetched: list[dict[str, Any]] = []
+    real_get = env.kc.get
+
+    def get(path: str, *args: Any, **kwargs: Any) -> Any:
+        answer = real_get(path, *args, **kwargs)
+        if path == "/admin-events":
+            fetched.extend(answer or [])
+        return answer
+
+    env.kc.get = get  # type: ignore[method-assign]
+    try:
+        for _ in range(2):  # the run after it, and the one after that
+            again, _ = env.sync(grown, incremental=True)
+            assert again.scope is not None and again.scope.mode == "incremental", again.scope.reason
+            assert again.scope.users_read == 0 and not again.pending
+    finally:
+        env.kc.get = real_get  # type: ignore[method-assign]
+    own = [e for e in fetched if imported_from <= int(e["time"]) <= imported_to]
+    assert not [e for e in own if e.get("operationType") == "CREATE"], own
+    with sqlite3.connect(env.runlog.path) as db:  # as an older version leaves the run log
+        db.execute("DELETE FROM sync_windows")
+        db.execute("DELETE FROM sync_seen_events")
+    upgraded, _ = env.sync(grown, incremental=True)
+    assert upgraded.scope is not None and upgraded.scope.mode == "incremental", upgraded.scope.reason
+    assert upgraded.scope.users_read == 0
+
+
+def test_a_sync_account_that_may_not_read_events_runs_full_and_says_why(
+    env: SyncEnv, admin_conn: AdminConnection, tmp_path: Any
+) -> None:
+    from sync.runlog import RunLog
+
+    kc = env.kc
+    cid = kc.created_id(kc.post("/clients", {
+        "clientId": "sync-tanpa-event", "publicClient": False, "serviceAccountsEnabled": True,
+        "standardFlowEnabled": False, "secret": "sync-tanpa-event-test-secret"}))
+    sa = kc.get(f"/clients/{cid}/service-account-user")
+    rm = kc.get("/clients", params={"clientId": "realm-management"})[0]
+    roles = [r for r in kc.get(f"/clients/{rm['id']}/roles")
+             if r["name"] in ("manage-users", "view-users", "query-groups", "manage-realm")]
+    kc.post(f"/users/{sa['id']}/role-mappings/clients/{rm['id']}", roles)
+    conn = AdminConnection(server_url=admin_conn.server_url, client_id="sync-tanpa-event",
+                           client_secret="sync-tanpa-event-test-secret", auth_realm=env.realm)
+    limited = KeycloakAdmin(conn, env.realm)
+    log = RunLog(tmp_path / "runlog.sqlite")
+    try:
+        own = SyncEnv(limited, log)
+        first, result = own.sync(CHANGED, incremental=True)
+        assert first.scope is not None and first.scope.mode == "full" and result.failed == 0
+        second, result = own.sync(CHANGED, incremental=True)
+        assert second.scope is not None and second.scope.mode == "full"
+        assert "view-events" in second.scope.reason and result.failed == 0
+    finally:
+        log.close()
+        limited.close()
