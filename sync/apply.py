@@ -757,6 +757,22 @@ def _remember(
         cache.close()
 
 
+def _remember_window(plan: SyncPlan, runlog: RunLog) -> None:
+    """A run that wrote (or may have) and stopped: its window, so its writes stay its own."""
+    from .incremental import SyncCache, now_ms
+
+    if plan.scope is None:
+        return
+    # Never in the way of the error that stopped the run: without its window, the next run
+    # merely takes this one's writes for somebody else's (a full run at worst).
+    with contextlib.suppress(Exception):
+        cache = SyncCache(runlog.path)
+        try:
+            cache.save_window(plan.scope.realm_id, plan.scope.started_ms, now_ms())
+        finally:
+            cache.close()
+
+
 def _source(c: Change) -> dict[str, Any] | None:
     return dict(c.desired.source) if isinstance(c.desired, DesiredUser) else None
 
@@ -796,6 +812,7 @@ def apply_plan(
         check(plan, limits or SafetyLimits(), runlog.last_source_total(kc.realm))
     except SatuLoginError as exc:
         applier.importer.close()
+        _remember_window(plan, runlog)  # owed logouts may have been written before the refusal
         runlog.finish_run(
             run_id,
             status="refused",
@@ -828,6 +845,7 @@ def apply_plan(
         timed(applier.users)
     except BaseException as exc:
         runlog.finish_run(run_id, status="crashed", message=repr(exc))
+        _remember_window(plan, runlog)
         raise
     finally:
         applier.importer.close()

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from satulogin.errors import SatuLoginError
+from satulogin.errors import KeycloakApiError, SatuLoginError
 from satulogin.kc_admin import KeycloakAdmin
 
 from . import bulk
@@ -246,13 +246,22 @@ class SyncCache:
         if row:
             view.watermark = Watermark(*row)
             view.windows = [(lo, hi) for lo, hi, _ in windows]
-            last = windows[-1] if windows else None
-            if last is None or last[0] != view.watermark.read_started_ms:
+            last = [ok for lo, _, ok in windows if lo == view.watermark.read_started_ms]
+            if last:
+                view.seen_ok = bool(last[0])
+            else:
                 # A run log from before sync_windows: the last run's window is all we know.
                 view.windows.append((view.watermark.read_started_ms, view.watermark.finished_ms))
-            else:
-                view.seen_ok = bool(last[2])
         return view
+
+    def save_window(self, realm_id: str, read_started_ms: int, finished_ms: int) -> None:
+        """A run that stopped before it could remember anything (refused, crashed): its own
+        writes are still its own to the next run, which otherwise reads as before."""
+        with self._lock:
+            self._db.execute(
+                "INSERT OR IGNORE INTO sync_windows VALUES (?, ?, ?, 0)",
+                (realm_id, read_started_ms, finished_ms),
+            )
 
     def save(
         self,
@@ -327,7 +336,7 @@ class Scope:
     users_read: int = 0
     last_full_ms: int = 0
     managed_users: int = 0  # in the realm, as far as the cache knows (for the safety rails)
-    seen_events: set[str] = field(default_factory=set)  # see visible_event_ids
+    seen_events: set[str] = field(default_factory=set)  # see _full_run_events
     seen_ok: bool = False
 
 
@@ -387,38 +396,45 @@ def event_stream(
             return
 
 
-def _admin_event_queries(since: int, own: list[tuple[int, int]]) -> list[dict[str, Any]]:
-    """What to ask of the admin events from ``since`` on: inside the sync's own recent windows
-    ``own`` only ``WINDOW_OPERATIONS``, outside them everything."""
+def _admin_event_queries(
+    since: int, own: list[tuple[int, int]], until: int | None = None
+) -> list[dict[str, Any]]:
+    """What to ask of the admin events from ``since`` (to ``until``): updates, deletions and
+    actions throughout; creations only outside the sync's own recent windows ``own``, where a
+    big run's thousands of them would otherwise be paged through."""
     every = list(ADMIN_RESOURCE_TYPES)
-    queries: list[dict[str, Any]] = []
+    bounded = {} if until is None else {"dateTo": until}
+    queries: list[dict[str, Any]] = [
+        {"dateFrom": since, **bounded, "operationTypes": list(WINDOW_OPERATIONS), "resourceTypes": every}
+    ]
     cursor = since
     for lo, hi in sorted(own):
         lo = max(lo, cursor)
         if hi < lo:
             continue
         if lo > cursor:
-            queries.append({"dateFrom": cursor, "dateTo": lo - 1, "resourceTypes": every})
-        queries.append({"dateFrom": lo, "dateTo": hi, "operationTypes": list(WINDOW_OPERATIONS),
-                        "resourceTypes": every})
+            queries.append({"dateFrom": cursor, "dateTo": lo - 1 if until is None else min(lo - 1, until),
+                            "operationTypes": ["CREATE"], "resourceTypes": every})
         cursor = hi + 1
-    queries.append({"dateFrom": cursor, "resourceTypes": every})
-    return queries
+    if until is None or cursor <= until:
+        queries.append({"dateFrom": cursor, **bounded, "operationTypes": ["CREATE"], "resourceTypes": every})
+    return [q for q in queries if "dateTo" not in q or q["dateFrom"] <= q["dateTo"]]
 
 
 def _foreign_events(
-    kc: KeycloakAdmin, since: int, own: list[tuple[int, int]], actor: str
+    kc: KeycloakAdmin, since: int, own: list[tuple[int, int]], actor: str, until: int | None = None
 ) -> Iterator[tuple[str, dict[str, Any]]]:
-    """("admin" | "user", event) for each event from ``since`` on that is not the sync's own
-    write (its account, inside one of its windows ``own``), oldest first per query."""
-    for params in _admin_event_queries(since, own):
+    """("admin" | "user", event) for each event from ``since`` (to ``until``) that is not the
+    sync's own write (its account, inside one of its windows ``own``), oldest first per query."""
+    for params in _admin_event_queries(since, own, until):
         for ev in event_stream(kc, "/admin-events", params):
             who = (ev.get("authDetails") or {}).get("userId")
             when = int(ev.get("time") or 0)
             if who == actor and any(lo <= when <= hi for lo, hi in own):
                 continue  # the sync's own write
             yield "admin", ev
-    for ev in event_stream(kc, "/events", {"dateFrom": since, "type": list(USER_EVENT_TYPES)}):
+    bounded = {} if until is None else {"dateTo": until}
+    for ev in event_stream(kc, "/events", {"dateFrom": since, **bounded, "type": list(USER_EVENT_TYPES)}):
         yield "user", ev
 
 
@@ -429,28 +445,12 @@ def _look_back(mark: Watermark, seen_ok: bool) -> int:
     return mark.read_started_ms - (LATE_EVENTS_MS if seen_ok else 0)
 
 
-def visible_event_ids(
-    kc: KeycloakAdmin, started_ms: int, own: list[tuple[int, int]], actor: str
-) -> tuple[set[str], bool]:
-    """For a run that reads everything: the ids of somebody else's events visible now, as far
-    back as the next run will look (``LATE_EVENTS_MS``), which this run's reads then reflect;
-    and whether they could be read."""
-    try:
-        return {
-            str(ev["id"])
-            for _, ev in _foreign_events(kc, started_ms - LATE_EVENTS_MS, own, actor)
-            if ev.get("id") is not None
-        }, True
-    except SatuLoginError:
-        return set(), False  # the next run looks back only from this one's start
-
-
 def _since_events(
     kc: KeycloakAdmin, realm: dict[str, Any], mark: Watermark, actor: str, view: CacheView, started: int
 ) -> Changed | str:
     """Objects somebody other than the sync changed since the last run; a string says why the
     events cannot be trusted (then the run is full). ``Changed.seen`` holds the events this
-    run saw for the next one to skip (see ``visible_event_ids``)."""
+    run saw for the next one to skip (see ``_full_run_events``)."""
     if not actor:
         return (
             "akun sync tidak bisa dikenali di event / the sync's own account cannot be told apart "
@@ -501,12 +501,25 @@ def _since_events(
                 out.roles = True
             elif len(parts) >= 2 and parts[0] == "users":
                 out.user_ids.add(parts[1])
+        if since > keep_from:
+            # The last run could not tell what it saw (an older run log, events unreadable):
+            # what lies before it is taken as seen, so the next run may look back again.
+            for _, ev in _foreign_events(kc, keep_from, view.windows, actor, until=since - 1):
+                if ev.get("id") is not None:
+                    out.seen.add(str(ev["id"]))
+            out.seen_ok = True
     except SatuLoginError as exc:
-        return (
-            f"event tidak bisa dibaca / the events cannot be read ({exc}); beri akun sync peran "
-            "view-events / grant the sync's account view-events"
-        )
+        return _unreadable(exc)
     return out
+
+
+def _unreadable(exc: SatuLoginError) -> str:
+    if isinstance(exc, KeycloakApiError) and exc.status == 403:
+        return (
+            "event tidak boleh dibaca akun sync / the sync's account may not read the events: beri "
+            "peran view-events / grant it view-events"
+        )
+    return f"event tidak bisa dibaca sekarang / the events cannot be read now ({exc})"
 
 
 def _groups_from_cache(desired: DesiredState, cached: dict[str, tuple[str, str]]) -> dict[str, KcGroup]:
@@ -608,11 +621,46 @@ def full_state(
     first, so the next run can skip what this one's reads reflect."""
     from .keycloak_state import read_state
 
-    seen, seen_ok = visible_event_ids(kc, started, view.windows, actor)
+    since = started - LATE_EVENTS_MS
+    if view.watermark is not None:
+        since = min(since, _look_back(view.watermark, view.seen_ok))
+    seen, seen_ok, grants_changed = _full_run_events(kc, view, actor, started, since)
     state = read_state(kc, verify=verify)
+    if not verify:
+        # Membership is not listed in a full read (the unit attribute says it), so a group or
+        # role somebody took away since the last run would stay away once these events count
+        # as seen: those people's membership is listed, to put back what is missing.
+        for user in state.users.values():
+            if user.id in grants_changed and user.managed and user.group_ids is None:
+                list_membership(kc, user)
+                user.membership_repair_only = True
     scope = full_scope(kc, desired, state, reason, realm_id=realm_id, actor=actor, started_ms=started)
     scope.seen_events, scope.seen_ok = seen, seen_ok
     return state, scope
+
+
+def _full_run_events(
+    kc: KeycloakAdmin, view: CacheView, actor: str, started: int, since: int
+) -> tuple[set[str], bool, set[str]]:
+    """For a run that reads everything: the ids of somebody else's events visible now, as far
+    back as the next run will look (``LATE_EVENTS_MS``), which the next run skips since this
+    run's reads reflect them; whether they could be read; and the users whose group
+    membership or realm roles somebody changed since ``since`` (and no run saw before)."""
+    seen: set[str] = set()
+    grants_changed: set[str] = set()
+    keep_from = started - LATE_EVENTS_MS
+    try:
+        for source, ev in _foreign_events(kc, since, view.windows, actor):
+            event_id = None if ev.get("id") is None else str(ev["id"])
+            if event_id is not None and int(ev.get("time") or 0) >= keep_from:
+                seen.add(event_id)
+            parts = (ev.get("resourcePath") or "").split("/")
+            if (source == "admin" and ev.get("resourceType") in ("GROUP_MEMBERSHIP", "REALM_ROLE_MAPPING")
+                    and len(parts) >= 2 and parts[0] == "users" and event_id not in view.seen_events):
+                grants_changed.add(parts[1])
+    except SatuLoginError:
+        return set(), False, set()  # the next run looks back only from this one's start
+    return seen, True, grants_changed
 
 
 def incremental_state(

@@ -303,6 +303,10 @@ def test_a_run_log_from_before_the_look_back_does_not_make_the_sync_own_runs_for
     upgraded, _ = env.sync(grown, incremental=True)
     assert upgraded.scope is not None and upgraded.scope.mode == "incremental", upgraded.scope.reason
     assert upgraded.scope.users_read == 0
+    # ... and it recorded what it saw, so the run after it looks back again.
+    with sqlite3.connect(env.runlog.path) as db:
+        (seen_ok,) = db.execute("SELECT seen_ok FROM sync_windows ORDER BY read_started_ms DESC").fetchone()
+    assert seen_ok == 1
 
 
 def test_a_sync_account_that_may_not_read_events_runs_full_and_says_why(
@@ -333,3 +337,47 @@ def test_a_sync_account_that_may_not_read_events_runs_full_and_says_why(
     finally:
         log.close()
         limited.close()
+
+
+def test_a_group_taken_away_just_before_a_full_run_is_put_back(
+    env: SyncEnv, other_admin: KeycloakAdmin
+) -> None:
+    """A full run does not list membership (the unit attribute says it) and counts the events
+    it saw as seen: it must still put back a unit group somebody took away just before it."""
+    user = env.user(NIPS[13])
+    groups = _unit_group_ids(env, user["id"])
+    other_admin.delete(f"/users/{user['id']}/groups/{next(iter(groups))}")
+    time.sleep(1.1)
+    plan, result = env.sync(CHANGED, incremental=True, full_every_s=1)
+    assert plan.scope is not None and plan.scope.mode == "full", plan.scope.reason
+    assert result.failed == 0
+    assert _unit_group_ids(env, user["id"]) == groups
+    again, _ = env.sync(CHANGED, incremental=True)
+    assert again.scope is not None and again.scope.mode == "incremental", again.scope.reason
+    assert again.scope.users_read == 0 and not again.pending
+
+
+def test_a_run_that_crashed_after_writing_keeps_its_writes_its_own(
+    env: SyncEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window of a run that stopped half-way is remembered: the next run does not take the
+    partial import it had made (one REALM event per account) for somebody else's."""
+    from sync.apply import Applier, ApplyOptions
+
+    grown_from = build_snapshot(62, seed=23)
+    extra = [n for n in grown_from.pegawai if n not in SNAPSHOT.pegawai][-1]
+    pegawai = {**CHANGED.pegawai, extra: grown_from.pegawai[extra]}
+    grown = replace(CHANGED, pegawai=pegawai,
+                    source_counts={**CHANGED.source_counts, "pegawai": len(pegawai)})
+
+    def crash(self: Applier) -> None:
+        raise KeyboardInterrupt  # after the joiners were written
+
+    monkeypatch.setattr(Applier, "users", crash)
+    with pytest.raises(KeyboardInterrupt):
+        env.sync(grown, incremental=True, options=ApplyOptions(progress=False, use_extension=False))
+    monkeypatch.undo()
+    assert env.user(extra)["enabled"]
+    plan, result = env.sync(grown, incremental=True)
+    assert plan.scope is not None and plan.scope.mode == "incremental", plan.scope.reason
+    assert result.failed == 0
