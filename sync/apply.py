@@ -641,11 +641,11 @@ class Applier:
 
     def _logout(self, c: Change) -> None:
         self.kc.post(f"/users/{c.kc_id}/logout")
-        self._logged_out(c)
+        self._logged_out(c.key, c.kc_id)
 
-    def _logged_out(self, c: Change) -> None:
-        """The logout owed to ``c`` is done (see :meth:`_logouts_pending`)."""
-        self.log.record(self.run_id, "user", c.key, "logout", "ok", fields={"id": c.kc_id})
+    def _logged_out(self, nip: str, user_id: str | None, reason: str | None = None) -> None:
+        """The logout owed to ``nip`` is done (see :meth:`_logouts_pending`)."""
+        self.log.record(self.run_id, "user", nip, "logout", "ok", fields={"id": user_id}, reason=reason)
 
     def _ended(self, c: Change, res: bulk.BulkResult) -> None:
         """A written leaver's sessions: ended by the extension with the change when its answer
@@ -655,7 +655,7 @@ class Applier:
         elif not res.logged_out:
             raise SatuLoginError(f"Keycloak: {res.error or 'sesi belum diakhiri / sessions not ended'}")
         else:
-            self._logged_out(c)
+            self._logged_out(c.key, c.kc_id)
 
     def retry_logouts(self) -> None:
         """Ends the sessions earlier runs owed their leavers (see :meth:`_logouts_pending`),
@@ -672,9 +672,8 @@ class Applier:
                     why = "akun sudah aktif lagi / the account is enabled again"
                 else:
                     self.kc.post(f"/users/{uid}/logout")
-                    self.log.record(self.run_id, "user", nip, "logout", "ok", fields={"id": uid},
-                                    reason="logout yang tertunda dari run sebelumnya / a logout an "
-                                           "earlier run left undone")
+                    self._logged_out(nip, uid, reason="logout yang tertunda dari run sebelumnya / a "
+                                                      "logout an earlier run left undone")
                     with self._tally_lock:
                         self.result.logouts_retried += 1
                     return

@@ -345,7 +345,7 @@ class Changed:
     user_ids: set[str] = field(default_factory=set)
     groups: bool = False
     roles: bool = False
-    seen: set[str] = field(default_factory=set)  # for the next run: see visible_event_ids
+    seen: set[str] = field(default_factory=set)  # for the next run: see _full_run_events
     seen_ok: bool = False
 
 
@@ -402,23 +402,37 @@ def _admin_event_queries(
     """What to ask of the admin events from ``since`` (to ``until``): updates, deletions and
     actions throughout; creations only outside the sync's own recent windows ``own``, where a
     big run's thousands of them would otherwise be paged through."""
-    every = list(ADMIN_RESOURCE_TYPES)
-    bounded = {} if until is None else {"dateTo": until}
-    queries: list[dict[str, Any]] = [
-        {"dateFrom": since, **bounded, "operationTypes": list(WINDOW_OPERATIONS), "resourceTypes": every}
-    ]
+
+    def span(lo: int, hi: int | None) -> dict[str, Any]:
+        if until is not None:
+            hi = until if hi is None else min(hi, until)
+        return {"dateFrom": lo, **({} if hi is None else {"dateTo": hi})}
+
+    creations: list[dict[str, Any]] = []
     cursor = since
     for lo, hi in sorted(own):
-        lo = max(lo, cursor)
-        if hi < lo:
+        if hi < cursor:
             continue
         if lo > cursor:
-            queries.append({"dateFrom": cursor, "dateTo": lo - 1 if until is None else min(lo - 1, until),
-                            "operationTypes": ["CREATE"], "resourceTypes": every})
+            creations.append(span(cursor, lo - 1))
         cursor = hi + 1
-    if until is None or cursor <= until:
-        queries.append({"dateFrom": cursor, **bounded, "operationTypes": ["CREATE"], "resourceTypes": every})
+    creations.append(span(cursor, None))
+    every = list(ADMIN_RESOURCE_TYPES)
+    queries = [{**span(since, None), "operationTypes": list(WINDOW_OPERATIONS), "resourceTypes": every}]
+    queries += [{**q, "operationTypes": ["CREATE"], "resourceTypes": every} for q in creations]
     return [q for q in queries if "dateTo" not in q or q["dateFrom"] <= q["dateTo"]]
+
+
+def _event_user(ev: dict[str, Any]) -> str | None:
+    """The account an admin event is about (``users/{id}/...``), if any."""
+    parts = (ev.get("resourcePath") or "").split("/")
+    return parts[1] if len(parts) >= 2 and parts[0] == "users" else None
+
+
+def _for_next_run(ev: dict[str, Any], keep_from: int, seen: set[str]) -> None:
+    """Note an event visible now that the next run's look-back reaches (see ``LATE_EVENTS_MS``)."""
+    if ev.get("id") is not None and int(ev.get("time") or 0) >= keep_from:
+        seen.add(str(ev["id"]))
 
 
 def _foreign_events(
@@ -480,17 +494,14 @@ def _since_events(
     out.seen_ok = since <= keep_from
     try:
         for source, ev in _foreign_events(kc, since, view.windows, actor):
-            if ev.get("id") is not None:
-                if int(ev.get("time") or 0) >= keep_from:
-                    out.seen.add(str(ev["id"]))
-                if str(ev["id"]) in view.seen_events:
-                    continue  # visible when the last run started: what it read reflects it
+            _for_next_run(ev, keep_from, out.seen)
+            if ev.get("id") is not None and str(ev["id"]) in view.seen_events:
+                continue  # visible when the last run started: what it read reflects it
             if source == "user":
                 if ev.get("userId"):
                     out.user_ids.add(ev["userId"])
                 continue
             kind = ev.get("resourceType")
-            parts = (ev.get("resourcePath") or "").split("/")
             if kind == "REALM":
                 # A partial import (recorded as REALM events) may recreate users, groups and
                 # roles under new ids; a realm update may have switched events off and on.
@@ -499,14 +510,13 @@ def _since_events(
                 out.groups = True
             elif kind == "REALM_ROLE":
                 out.roles = True
-            elif len(parts) >= 2 and parts[0] == "users":
-                out.user_ids.add(parts[1])
+            elif (user_id := _event_user(ev)) is not None:
+                out.user_ids.add(user_id)
         if since > keep_from:
             # The last run could not tell what it saw (an older run log, events unreadable):
             # what lies before it is taken as seen, so the next run may look back again.
             for _, ev in _foreign_events(kc, keep_from, view.windows, actor, until=since - 1):
-                if ev.get("id") is not None:
-                    out.seen.add(str(ev["id"]))
+                _for_next_run(ev, keep_from, out.seen)
             out.seen_ok = True
     except SatuLoginError as exc:
         return _unreadable(exc)
@@ -651,13 +661,11 @@ def _full_run_events(
     keep_from = started - LATE_EVENTS_MS
     try:
         for source, ev in _foreign_events(kc, since, view.windows, actor):
-            event_id = None if ev.get("id") is None else str(ev["id"])
-            if event_id is not None and int(ev.get("time") or 0) >= keep_from:
-                seen.add(event_id)
-            parts = (ev.get("resourcePath") or "").split("/")
+            _for_next_run(ev, keep_from, seen)
+            user_id = _event_user(ev)
             if (source == "admin" and ev.get("resourceType") in ("GROUP_MEMBERSHIP", "REALM_ROLE_MAPPING")
-                    and len(parts) >= 2 and parts[0] == "users" and event_id not in view.seen_events):
-                grants_changed.add(parts[1])
+                    and user_id is not None and str(ev.get("id")) not in view.seen_events):
+                grants_changed.add(user_id)
     except SatuLoginError:
         return set(), False, set()  # the next run looks back only from this one's start
     return seen, True, grants_changed
