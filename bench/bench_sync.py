@@ -12,8 +12,10 @@ Scenarios, each in a fresh realm ``t-sync-bench*`` carrying the banten declarati
    roles, one user at a time) and Keycloak's own LDAP federation full sync from slapd;
 2. a re-sync with nothing changed; 3. re-syncs with 1% and 0.1% of the people changed (all as
    `satulogin sync apply` runs them: incremental, with the run-log cache), and the same no-op
-   read in full (`--full`, the nightly reconciliation). The LDAP baseline runs twice: bare
-   users, and with the same names, e-mail and nine profile attributes through attribute mappers.
+   read in full (`--full`, the nightly reconciliation). The LDAP baseline runs three times:
+   bare users; with the same names, e-mail and nine profile attributes through attribute
+   mappers; and with our end state, those attributes plus the unit groups and jabatan roles
+   with each person's membership and grant (group and role mappers, see ``LDAP_VARIANTS``).
 Our initial sync and the LDAP import are compared in ``--rounds`` rounds (default 2), each
 reported with its own ratio: one round on a just-started Keycloak measures its JIT as much as
 either import. The other scenarios run once, on the last round's realm.
@@ -53,7 +55,7 @@ from satulogin.kc_admin import AdminConnection, KeycloakAdmin, server_connection
 from satulogin.keycloak_server import KeycloakServer, ServerConfig  # noqa: E402
 from sync.apply import ApplyOptions, apply_plan  # noqa: E402
 from sync.config import SyncConfig, default_config  # noqa: E402
-from sync.desired import DesiredUser, desired_state  # noqa: E402
+from sync.desired import DesiredState, DesiredUser, desired_state  # noqa: E402
 from sync.incremental import SyncCache  # noqa: E402
 from sync.loader import load_snapshot  # noqa: E402
 from sync.model import Pegawai  # noqa: E402
@@ -420,6 +422,8 @@ def _ldap_component(kc: KeycloakAdmin, slapd: SlapdServer) -> str:
         "syncRegistrations": ["false"],
         "searchScope": ["1"],
         "pagination": ["true"],
+        # Keycloak's default; 100 made no difference to either import with attributes (17.7
+        # against 17.8 s, 80.4 against 81.3 s with memberships).
         "batchSizeForSync": ["1000"],
         "authType": ["simple"],
         "enabled": ["true"],
@@ -505,26 +509,149 @@ def _ldap_spot_check(kc: KeycloakAdmin, users: list[DesiredUser], with_attribute
     return f"checked {len(picks)} users present ({seen_attrs} profile attributes, none expected)"
 
 
+# Keycloak's LDAP import in three variants, each doing more of what our sync does:
+LDAP_VARIANTS: dict[str, str] = {
+    "bare": "uid/cn/sn/givenName/mail/employeeNumber, no attribute mappers; no group/role mapping",
+    "attrs": f"names with gelar, email and {len(LDAP_PROFILE_ATTRS)} attribute mappers; "
+    "no group/role mapping",
+    # The same end state as our sync's: every person also in their unit's group and holding their
+    # jabatan's realm role. Of the mappers' choices, the ones that cost Keycloak least: flat
+    # groups (preserving the unit tree makes Keycloak scan every group for each membership it
+    # imports), groups looked up by an indexed ``member``, and no role attributes (ours
+    # writes five per jabatan).
+    "memberships": "as attrs, plus unit groups and jabatan roles with each person's membership "
+    "and grant (group-ldap-mapper and role-ldap-mapper, IMPORT mode, flat groups): our end state",
+}
+# slapd's equality indexes: Debian's defaults (objectClass, cn, uid) and what the baseline's
+# searches filter on (groups by member: about 2.5 ms a search without the member and
+# objectClass indexes, mostly slapd's CPU, against under 1 ms with them).
+LDAP_INDEXES = ("objectClass", "cn", "uid", "employeeNumber", "member")
+EMPTY_MEMBER = "cn=empty-membership-placeholder"  # groupOfNames needs a member; Keycloak skips this one
+
+
+def _ldap_group_entry(dn: str, cn: str, description: str, member_dns: list[str]) -> str:
+    return (
+        f"dn: {dn}\nobjectClass: groupOfNames\ncn: {cn}\n"
+        + _ldif_line("description", description)
+        + "".join(f"member: {m}\n" for m in (member_dns or [EMPTY_MEMBER]))
+        + "\n"
+    )
+
+
+def _ldap_membership_entries(base_dn: str, users: list[DesiredUser], desired: DesiredState) -> list[str]:
+    """``ou=units`` with a groupOfNames per unit (cn = kunker) and ``ou=jabatan`` with one per
+    jabatan role (cn = role name), each listing its people's DNs."""
+    by_unit: dict[str, list[str]] = {}
+    by_role: dict[str, list[str]] = {}
+    for u in users:
+        dn = f"uid={u.username},ou=people,{base_dn}"
+        by_unit.setdefault(u.unit_kode, []).append(dn)
+        by_role.setdefault(u.role, []).append(dn)
+    out = [
+        f"dn: ou={ou},{base_dn}\nobjectClass: organizationalUnit\nou: {ou}\n\n" for ou in ("units", "jabatan")
+    ]
+    out += [
+        _ldap_group_entry(f"cn={k},ou=units,{base_dn}", k, g.name, by_unit.get(k, []))
+        for k, g in desired.groups.items()
+    ]
+    out += [
+        _ldap_group_entry(f"cn={name},ou=jabatan,{base_dn}", name, r.description, by_role.get(name, []))
+        for name, r in desired.roles.items()
+    ]
+    return out
+
+
+def _ldap_membership_mappers(kc: KeycloakAdmin, component: str, base_dn: str) -> None:
+    """A group-ldap-mapper for the units and a role-ldap-mapper for the jabatan, both importing
+    (IMPORT mode: memberships and grants written into Keycloak's database as a user is imported)."""
+    common = {
+        "membership.ldap.attribute": ["member"],
+        "membership.attribute.type": ["DN"],
+        "membership.user.ldap.attribute": ["uid"],
+        "mode": ["IMPORT"],
+    }
+    configs = {
+        "groups": ("group-ldap-mapper", {
+            "groups.dn": [f"ou=units,{base_dn}"],
+            "group.name.ldap.attribute": ["cn"],
+            "group.object.classes": ["groupOfNames"],
+            "preserve.group.inheritance": ["false"],
+            "ignore.missing.groups": ["false"],
+            "user.roles.retrieve.strategy": ["LOAD_GROUPS_BY_MEMBER_ATTRIBUTE"],
+            "mapped.group.attributes": ["description"],
+            "drop.non.existing.groups.during.sync": ["false"],
+            "groups.path": ["/"],
+        }),
+        "roles": ("role-ldap-mapper", {
+            "roles.dn": [f"ou=jabatan,{base_dn}"],
+            "role.name.ldap.attribute": ["cn"],
+            "role.object.classes": ["groupOfNames"],
+            "user.roles.retrieve.strategy": ["LOAD_ROLES_BY_MEMBER_ATTRIBUTE"],
+            "use.realm.roles.mapping": ["true"],
+        }),
+    }
+    for kind, (provider, config) in configs.items():
+        kc.post(
+            "/components",
+            {
+                "name": f"{kind} mapper",
+                "providerId": provider,
+                "providerType": LDAP_MAPPER_TYPE,
+                "parentId": component,
+                "config": {**common, **config},
+            },
+        )
+
+
+def _ldap_membership_check(kc: KeycloakAdmin, users: list[DesiredUser], desired: DesiredState) -> str:
+    """Raise unless every unit became a group and a few imported users sit in their unit's group
+    and hold their jabatan role."""
+    problems: list[str] = []
+    groups_made = kc.get("/groups/count")["count"]
+    if groups_made != len(desired.groups):
+        problems.append(f"{groups_made} groups made, {len(desired.groups)} units")
+    picks = [users[0], users[len(users) // 2], users[-1]]
+    for u in picks:
+        found = kc.get("/users", params={"username": u.username, "exact": "true"}) or []
+        if len(found) != 1:
+            problems.append(f"{u.username}: {len(found)} users found")
+            continue
+        uid = found[0]["id"]
+        groups = [g["name"] for g in kc.get(f"/users/{uid}/groups") or []]
+        roles = [r["name"] for r in kc.get(f"/users/{uid}/role-mappings/realm") or []]
+        if groups != [u.unit_kode]:
+            problems.append(f"{u.username}: groups {groups} != [{u.unit_kode}]")
+        if u.role not in roles:
+            problems.append(f"{u.username}: role {u.role} not in {roles}")
+    if problems:
+        raise RuntimeError("LDAP baseline did not import the memberships: " + "; ".join(problems))
+    return f"{groups_made} unit groups; {len(picks)} users in their unit group with their jabatan role"
+
+
 def _ldap_variant(
     conn: AdminConnection,
     realm: str,
     label: str,
     people: list[Pegawai],
     users: list[DesiredUser],
-    with_attributes: bool,
+    variant: str,
+    desired: DesiredState,
 ) -> Row:
     """Load the people into a fresh slapd, federate it into a fresh realm and time Keycloak's
     triggerFullSync (only the sync is timed)."""
     from tests.fixtures.hr_sources_ldap import SlapdServer
 
+    with_attributes = variant != "bare"
     root = Path(tempfile.mkdtemp(prefix="bench-slapd-"))
-    slapd = SlapdServer(root)
+    slapd = SlapdServer(root, indexes=LDAP_INDEXES)
     slapd.start()
     try:
         if with_attributes:
             entries = [_ldap_profile_entry(slapd.base_dn, u) for u in users]
         else:
             entries = [_ldap_bare_entry(slapd.base_dn, p) for p in people]
+        if variant == "memberships":
+            entries += _ldap_membership_entries(slapd.base_dn, users, desired)
         for i in range(0, len(entries), 1000):
             slapd.add("".join(entries[i : i + 1000]))
         kc = fresh_realm(conn, realm)
@@ -532,8 +659,13 @@ def _ldap_variant(
             component = _ldap_component(kc, slapd)
             if with_attributes:
                 _ldap_profile_mappers(kc, component)
+            if variant == "memberships":
+                _ldap_membership_mappers(kc, component, slapd.base_dn)
             slapd_pid = int((root / "slapd.pid").read_text().strip())
             kc_cpu0, slapd_cpu0 = keycloak_cpu_s(conn), process_cpu_s(slapd_pid)
+            # One request does it all: Keycloak's full sync first runs each mapper's own sync
+            # (the units' groups and the jabatan roles made from LDAP), then imports the users,
+            # and the IMPORT-mode mappers write each new user's membership and grant.
             started = time.monotonic()
             result = kc.post(
                 f"/user-storage/{component}/sync", params={"action": "triggerFullSync"}, timeout=7200
@@ -546,23 +678,20 @@ def _ldap_variant(
             if result.get("ignored") or result.get("failed") or result.get("added") != len(users):
                 raise RuntimeError(f"{label}: expected {len(users)} users added, Keycloak says {result}")
             checked = _ldap_spot_check(kc, users, with_attributes)
+            if variant == "memberships":
+                checked += "; " + _ldap_membership_check(kc, users, desired)
         finally:
             kc.close()
     finally:
         slapd.stop()
-    what = (
-        f"names with gelar, email and {len(LDAP_PROFILE_ATTRS)} attribute mappers"
-        if with_attributes
-        else "uid/cn/sn/givenName/mail/employeeNumber, no attribute mappers"
-    )
+        shutil.rmtree(root, ignore_errors=True)
     return Row(
         label,
         len(users),
         seconds,
         0,
         0,
-        f"sample of {len(users)}; {what}; Keycloak says {result.get('status')}; {checked}; "
-        "no group/role mapping (the sync does both)",
+        f"sample of {len(users)}; {LDAP_VARIANTS[variant]}; Keycloak says {result.get('status')}; {checked}",
         cpu=cpu,
     )
 
@@ -570,8 +699,7 @@ def _ldap_variant(
 def ldap_federation(conn: AdminConnection, hr: HrSnapshot, sample: int, tag: str = "", *,
                     warm_up: bool = True) -> list[Row]:
     """Keycloak's LDAP federation full sync of the same people loaded into a slapd we start, in
-    two variants, each in its own realm and slapd: bare users, and users carrying the names,
-    email and profile attribute values our sync writes (imported by attribute mappers)."""
+    three variants (:data:`LDAP_VARIANTS`), each in its own realm and slapd."""
     people = [p for p in hr.pegawai.values() if not p.status.is_leaver][:sample]
     desired = desired_state(hr)
     users = [desired.users[p.nip] for p in people]
@@ -579,11 +707,12 @@ def ldap_federation(conn: AdminConnection, hr: HrSnapshot, sample: int, tag: str
     # the first time, which would count against whichever variant comes first.
     if warm_up:
         warm = min(1000, len(people))
-        _ldap_variant(conn, "t-sync-bench-ldap-warmup", "warm-up", people[:warm], users[:warm], True)
+        _ldap_variant(conn, "t-sync-bench-ldap-warmup", "warm-up", people[:warm], users[:warm],
+                      "memberships", desired)
     return [
-        _ldap_variant(conn, f"t-sync-bench-ldap{suffix}", f"Keycloak LDAP sync, {variant}{tag}",
-                      people, users, suffix == "-attrs")
-        for suffix, variant in (("", "bare"), ("-attrs", "attrs"))
+        _ldap_variant(conn, f"t-sync-bench-ldap-{variant}", f"Keycloak LDAP sync, {variant}{tag}",
+                      people, users, variant, desired)
+        for variant in LDAP_VARIANTS
     ]
 
 
