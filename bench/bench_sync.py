@@ -214,7 +214,7 @@ def our_sync(
     started = time.monotonic()
     cache = SyncCache(log.path)
     try:
-        plan, state = make_plan(kc, hr, sync_disabled=log.disabled_by_sync(kc.realm), cache=cache, full=full)
+        plan, state = make_plan(kc, hr, runlog=log, cache=cache, full=full)
     finally:
         cache.close()
     result = apply_plan(

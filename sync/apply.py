@@ -657,6 +657,22 @@ class Applier:
         else:
             self._logged_out(c.key, c.kc_id)
 
+    def log_confirmed_disables(self) -> None:
+        """Logs as the sync's own the disables a stopped run wrote but never logged, which the
+        plan confirmed from Keycloak's admin events (:mod:`sync.stopped_runs`), so the person is
+        enabled again when HR says they are back. Before the owed logouts are ended, as those
+        settle what the stopped run left."""
+        confirmed = sorted(self.plan.confirmed_disables.items())
+        if confirmed:
+            with self.log.batch():
+                for nip, user_id in confirmed:
+                    self.log.record(
+                        self.run_id, "user", nip, "disable", "ok",
+                        fields={"id": user_id, "enabled": {"old": True, "new": False}},
+                        reason="ditulis run yang berhenti sebelum mencatatnya (event admin Keycloak) / "
+                               "written by a run that stopped before logging it (Keycloak's admin events)",
+                    )
+
     def retry_logouts(self) -> None:
         """Ends the sessions earlier runs owed their leavers (see :meth:`_logouts_pending`),
         while the account is still disabled: someone enabled again since is left logged in."""
@@ -807,6 +823,7 @@ def apply_plan(
         # Before the rails: they guard this plan's writes, and an owed logout ends the sessions
         # of an account already disabled, whatever the plan says; a refused run must not keep
         # a leaver logged in for as long as it keeps being refused.
+        applier.log_confirmed_disables()
         applier.retry_logouts()
         check(plan, limits or SafetyLimits(), runlog.last_source_total(kc.realm))
     except SatuLoginError as exc:

@@ -60,6 +60,9 @@ class SyncPlan:
     # How the plan was made (full or incremental) and what an apply may remember; None when
     # the caller keeps no cache (tests, one-off plans).
     scope: Scope | None = None
+    # Disables a stopped run wrote without logging them, confirmed from Keycloak's admin events
+    # (NIP -> user id; sync.stopped_runs): the sync's own, logged as such by the next apply.
+    confirmed_disables: dict[str, str] = field(default_factory=dict)
 
     def of(self, kind: str, *actions: str) -> list[Change]:
         return [c for c in self.changes if c.kind == kind and (not actions or c.action in actions)]
@@ -83,6 +86,7 @@ class SyncPlan:
             "managed_users": self.managed_users,
             "source_total": self.source_total,
             "empty_sources": self.empty_sources,
+            "confirmed_disables": self.confirmed_disables,
             **(
                 {
                     "mode": self.scope.mode,

@@ -117,7 +117,7 @@ def _prepare(
             snapshot,
             adopt=adopt,
             verify=verify,
-            sync_disabled=runlog.disabled_by_sync(realm),
+            runlog=runlog,
             cache=cache,
             full=full,
             full_every_s=full_every_hours * 3600,
@@ -173,6 +173,15 @@ def plan_command(
         click.echo(f"galat / error: {exc}", err=True)
         sys.exit(1 if exc.exit_code == 2 else exc.exit_code)
     click.echo(render_json(plan) if output == "json" else render_text(plan, limit=limit))
+    if plan.confirmed_disables:
+        click.echo(
+            f"disable tanpa catatan / unlogged disables: {len(plan.confirmed_disables)} ditulis run yang "
+            f"berhenti sebelum mencatatnya, dipastikan dari event admin Keycloak (apply berikutnya "
+            f"mencatatnya) / written by a run that stopped before logging them, confirmed from "
+            f"Keycloak's admin events (the next apply logs them): "
+            f"{', '.join(sorted(plan.confirmed_disables)[:10])}",
+            err=True,
+        )
     owed = runlog.pending_logouts(realm)
     if owed:
         click.echo(

@@ -27,7 +27,9 @@ from .incremental import (
 )
 from .keycloak_state import KeycloakState, list_membership, read_state
 from .plan_users import plan_users
+from .runlog import RunLog
 from .snapshot import HrSnapshot
+from .stopped_runs import confirm_unlogged_disables
 
 __all__ = ["WRITE_ACTIONS", "Change", "SyncPlan", "build_plan", "make_plan", "render_json", "render_text"]
 
@@ -260,7 +262,7 @@ def make_plan(
     *,
     adopt: bool = False,
     verify: bool = False,
-    sync_disabled: set[str] | None = None,
+    runlog: RunLog | None = None,
     cache: SyncCache | None = None,
     full: bool = False,
     full_every_s: int = DEFAULT_FULL_EVERY_S,
@@ -269,8 +271,12 @@ def make_plan(
 
     With a ``cache`` the read is incremental when it can be (:mod:`sync.incremental`): only
     people whose source data changed, or whom somebody changed in Keycloak, are read and
-    planned. ``full``, ``verify`` and ``adopt`` always read everything."""
+    planned. ``full``, ``verify`` and ``adopt`` always read everything. The ``runlog`` says
+    which disabled accounts the sync disabled itself (only those are enabled again when HR
+    says the person is back); without one, none is."""
     desired = desired_state(snapshot)
+    confirmed = confirm_unlogged_disables(kc, runlog) if runlog is not None else {}
+    sync_disabled = runlog.disabled_by_sync(kc.realm) | set(confirmed) if runlog is not None else set()
     scope: Scope | None = None
     if cache is not None and not (full or verify or adopt):
         state, scope = incremental_state(kc, cache, desired, full_every_s=full_every_s)
@@ -299,6 +305,7 @@ def make_plan(
         sync_disabled=sync_disabled,
     )
     plan.empty_sources = [kind for kind in ("units", "jabatan") if not snapshot.source_counts.get(kind, 1)]
+    plan.confirmed_disables = confirmed
     if scope is not None:
         plan.scope = scope
         if scope.mode == "incremental":

@@ -68,6 +68,22 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
 
 
+def epoch_ms(ts: str) -> int:
+    """A run log timestamp (:func:`now`) in milliseconds since the epoch, as Keycloak's events count."""
+    return int(dt.datetime.fromisoformat(ts).timestamp() * 1000)
+
+
+@dataclass(frozen=True)
+class UnloggedDisable:
+    """A leaver's disable that a run set out to write and never logged either way."""
+
+    nip: str
+    user_id: str
+    run_id: str
+    started_ms: int  # the run's start
+    until_ms: int | None  # its end, else the next run's start; None: no run since
+
+
 @dataclass
 class Event:
     run_id: str
@@ -234,6 +250,54 @@ class RunLog:
         are re-enabled when HR says they are active again (an admin's lock is never undone)."""
         last = self._latest_per_user(realm, ("disable", "enable"), ok_only=True)
         return {k for k, (action, _, _) in last.items() if action == "disable"}
+
+    def unlogged_disables(self, realm: str) -> list[UnloggedDisable]:
+        """Leavers whose disable a run wrote or was writing when it stopped (killed, timed out)
+        before logging it: a logout is owed them (logged before the write), that run logged no
+        disable or enable for them, and no enable or disable logged since decides it. The
+        run log cannot say whether Keycloak took the write; :mod:`sync.stopped_runs` asks its
+        admin events."""
+        owed = self._db.execute(
+            "SELECT e.id, e.key, e.run_id, e.fields FROM events e JOIN runs r ON r.id = e.run_id"
+            " WHERE r.realm=? AND e.kind='user' AND e.action='logout' AND e.result='pending'"
+            " AND NOT EXISTS (SELECT 1 FROM events d WHERE d.run_id = e.run_id AND d.kind='user'"
+            " AND d.key = e.key AND d.action IN ('disable', 'enable')) ORDER BY e.id",
+            (realm,),
+        ).fetchall()
+        if not owed:
+            return []  # every plan asks: the usual answer costs one query
+        # Only while the logout is still owed: the next apply settles it (ends the sessions or
+        # finds the account enabled), after logging what the plan confirmed. So the events are
+        # asked about a stopped run once or twice, not on every run from then on.
+        still_owed = self.pending_logouts(realm)
+        owed = [row for row in owed if row[1] in still_owed]
+        if not owed:
+            return []
+        last_ok = dict(
+            self._db.execute(
+                "SELECT e.key, max(e.id) FROM events e JOIN runs r ON r.id = e.run_id WHERE r.realm=?"
+                " AND e.kind='user' AND e.action IN ('disable', 'enable') AND e.result='ok' GROUP BY e.key",
+                (realm,),
+            ).fetchall()
+        )
+        runs = self._db.execute(
+            "SELECT id, started, finished FROM runs WHERE realm=? ORDER BY started", (realm,)
+        ).fetchall()
+        started_at = {run_id: started for run_id, started, _ in runs}
+        # A run's window ends when it finished, else (stopped) when the next one started.
+        until_at = {
+            run_id: finished or (runs[i + 1][1] if i + 1 < len(runs) else None)
+            for i, (run_id, _, finished) in enumerate(runs)
+        }
+        out: list[UnloggedDisable] = []
+        for event_id, key, run_id, fields in owed:
+            user_id = (json.loads(fields) if fields else {}).get("id")
+            if not user_id or last_ok.get(key, -1) > event_id:
+                continue  # an enable or disable logged since decides
+            until = until_at[run_id]
+            out.append(UnloggedDisable(key, str(user_id), run_id, epoch_ms(started_at[run_id]),
+                                       epoch_ms(until) if until else None))
+        return out
 
     def pending_logouts(self, realm: str) -> dict[str, str]:
         """Leavers whose sessions a run set out to end and never saw ended (the run stopped

@@ -23,7 +23,7 @@ from tests.fixtures.sync import SyncEnv, build_snapshot, with_pegawai, without_p
 def _plan(env: SyncEnv, snapshot: Any) -> tuple[SyncPlan, KeycloakState]:
     cache = SyncCache(env.runlog.path)
     try:
-        return make_plan(env.kc, snapshot, sync_disabled=env.runlog.disabled_by_sync(env.realm), cache=cache)
+        return make_plan(env.kc, snapshot, runlog=env.runlog, cache=cache)
     finally:
         cache.close()
 

@@ -15,7 +15,7 @@ import pytest
 from satulogin.kc_admin import AdminConnection, KeycloakAdmin
 from sync.incremental import event_stream
 from sync.model import StatusPegawai
-from tests.fixtures.sync import SyncEnv, build_snapshot, with_pegawai, without_pegawai
+from tests.fixtures.sync import SyncEnv, build_snapshot, operator_account, with_pegawai, without_pegawai
 
 SNAPSHOT = build_snapshot(60, seed=23)
 NIPS = sorted(SNAPSHOT.pegawai)
@@ -43,29 +43,7 @@ def env(sync_env_factory: Callable[[str], SyncEnv]) -> SyncEnv:
 @pytest.fixture(scope="module")
 def other_admin(env: SyncEnv, admin_conn: AdminConnection) -> Iterator[KeycloakAdmin]:
     """An operator other than the sync: a service-account client with manage-users."""
-    kc = env.kc
-    resp = kc.post(
-        "/clients",
-        {
-            "clientId": "operator-lain",
-            "publicClient": False,
-            "serviceAccountsEnabled": True,
-            "standardFlowEnabled": False,
-            "secret": "operator-lain-test-secret",
-        },
-    )
-    cid = kc.created_id(resp)
-    sa = kc.get(f"/clients/{cid}/service-account-user")
-    rm = kc.get("/clients", params={"clientId": "realm-management"})[0]
-    roles = [r for r in kc.get(f"/clients/{rm['id']}/roles") if r["name"] in ("manage-users", "view-users")]
-    kc.post(f"/users/{sa['id']}/role-mappings/clients/{rm['id']}", roles)
-    conn = AdminConnection(
-        server_url=admin_conn.server_url,
-        client_id="operator-lain",
-        client_secret="operator-lain-test-secret",
-        auth_realm=env.realm,
-    )
-    other = KeycloakAdmin(conn, env.realm)
+    other = operator_account(env, admin_conn)
     yield other
     other.close()
 
