@@ -633,11 +633,15 @@ class Applier:
     def _logouts_pending(self, leavers: list[Change]) -> None:
         """Written before a leaver's account is: the logout this run owes them. Should the run
         stop before the logout (or the logout fail), the next run finds it here and ends their
-        sessions, although their account, already disabled, then plans no change."""
+        sessions, although their account, already disabled, then plans no change. Marked as
+        coming before this run's disable of the account: should the run stop before logging
+        the disable, the next plan asks Keycloak's events whether it was written
+        (:mod:`sync.stopped_runs`)."""
         if leavers:
             with self.log.batch():
                 for c in leavers:
-                    self.log.record(self.run_id, "user", c.key, "logout", "pending", fields={"id": c.kc_id})
+                    self.log.record(self.run_id, "user", c.key, "logout", "pending",
+                                    fields={"id": c.kc_id, "disabling": True})
 
     def _logout(self, c: Change) -> None:
         self.kc.post(f"/users/{c.kc_id}/logout")
@@ -657,21 +661,26 @@ class Applier:
         else:
             self._logged_out(c.key, c.kc_id)
 
-    def log_confirmed_disables(self) -> None:
-        """Logs as the sync's own the disables a stopped run wrote but never logged, which the
-        plan confirmed from Keycloak's admin events (:mod:`sync.stopped_runs`), so the person is
-        enabled again when HR says they are back. Before the owed logouts are ended, as those
-        settle what the stopped run left."""
-        confirmed = sorted(self.plan.confirmed_disables.items())
-        if confirmed:
-            with self.log.batch():
-                for nip, user_id in confirmed:
-                    self.log.record(
-                        self.run_id, "user", nip, "disable", "ok",
-                        fields={"id": user_id, "enabled": {"old": True, "new": False}},
-                        reason="ditulis run yang berhenti sebelum mencatatnya (event admin Keycloak) / "
-                               "written by a run that stopped before logging it (Keycloak's admin events)",
-                    )
+    def log_unlogged_disables(self) -> None:
+        """Logs what the plan learned from Keycloak's admin events about the disables stopped
+        runs never logged (:mod:`sync.stopped_runs`): the sync's own (so the person is enabled
+        again when HR says they are back) or not (an administrator's lock, left alone). Before
+        the owed logouts are ended."""
+        with self.log.batch():
+            for nip, user_id in sorted(self.plan.confirmed_disables.items()):
+                self.log.record(
+                    self.run_id, "user", nip, "disable", "ok",
+                    fields={"id": user_id, "enabled": {"old": True, "new": False}},
+                    reason="ditulis run yang berhenti sebelum mencatatnya (event admin Keycloak) / "
+                           "written by a run that stopped before logging it (Keycloak's admin events)",
+                )
+            for nip, user_id in sorted(self.plan.unconfirmed_disables.items()):
+                self.log.record(
+                    self.run_id, "user", nip, "disable", "skipped", fields={"id": user_id},
+                    reason="run yang berhenti tidak menulisnya (event admin Keycloak); bukan disable "
+                           "milik sync / the stopped run did not write it (Keycloak's admin events): "
+                           "not the sync's disable",
+                )
 
     def retry_logouts(self) -> None:
         """Ends the sessions earlier runs owed their leavers (see :meth:`_logouts_pending`),
@@ -823,7 +832,7 @@ def apply_plan(
         # Before the rails: they guard this plan's writes, and an owed logout ends the sessions
         # of an account already disabled, whatever the plan says; a refused run must not keep
         # a leaver logged in for as long as it keeps being refused.
-        applier.log_confirmed_disables()
+        applier.log_unlogged_disables()
         applier.retry_logouts()
         check(plan, limits or SafetyLimits(), runlog.last_source_total(kc.realm))
     except SatuLoginError as exc:

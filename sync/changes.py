@@ -60,9 +60,12 @@ class SyncPlan:
     # How the plan was made (full or incremental) and what an apply may remember; None when
     # the caller keeps no cache (tests, one-off plans).
     scope: Scope | None = None
-    # Disables a stopped run wrote without logging them, confirmed from Keycloak's admin events
-    # (NIP -> user id; sync.stopped_runs): the sync's own, logged as such by the next apply.
+    # Disables stopped runs set out to write and never logged (sync.stopped_runs), NIP -> user
+    # id: those Keycloak's admin events show the sync wrote (its own), and those they do not
+    # (not its own). The next apply logs both. ``unlogged_problem``: the events could not say.
     confirmed_disables: dict[str, str] = field(default_factory=dict)
+    unconfirmed_disables: dict[str, str] = field(default_factory=dict)
+    unlogged_problem: str | None = None
 
     def of(self, kind: str, *actions: str) -> list[Change]:
         return [c for c in self.changes if c.kind == kind and (not actions or c.action in actions)]
@@ -87,6 +90,8 @@ class SyncPlan:
             "source_total": self.source_total,
             "empty_sources": self.empty_sources,
             "confirmed_disables": self.confirmed_disables,
+            "unconfirmed_disables": self.unconfirmed_disables,
+            "unlogged_problem": self.unlogged_problem,
             **(
                 {
                     "mode": self.scope.mode,

@@ -173,13 +173,19 @@ def plan_command(
         click.echo(f"galat / error: {exc}", err=True)
         sys.exit(1 if exc.exit_code == 2 else exc.exit_code)
     click.echo(render_json(plan) if output == "json" else render_text(plan, limit=limit))
-    if plan.confirmed_disables:
+    if plan.confirmed_disables or plan.unconfirmed_disables:
         click.echo(
-            f"disable tanpa catatan / unlogged disables: {len(plan.confirmed_disables)} ditulis run yang "
-            f"berhenti sebelum mencatatnya, dipastikan dari event admin Keycloak (apply berikutnya "
-            f"mencatatnya) / written by a run that stopped before logging them, confirmed from "
-            f"Keycloak's admin events (the next apply logs them): "
-            f"{', '.join(sorted(plan.confirmed_disables)[:10])}",
+            "disable tanpa catatan dari run yang berhenti / disables stopped runs never logged "
+            f"(event admin Keycloak; apply berikutnya mencatatnya / Keycloak's admin events; the next "
+            f"apply logs them): milik sync / the sync's: "
+            f"{', '.join(sorted(plan.confirmed_disables)) or '-'}; "
+            f"bukan / not: {', '.join(sorted(plan.unconfirmed_disables)) or '-'}",
+            err=True,
+        )
+    if plan.unlogged_problem:
+        click.echo(
+            "peringatan / warning: disable tanpa catatan dari run yang berhenti belum bisa diperiksa "
+            f"/ disables stopped runs never logged cannot be checked yet: {plan.unlogged_problem}",
             err=True,
         )
     owed = runlog.pending_logouts(realm)

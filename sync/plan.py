@@ -29,7 +29,7 @@ from .keycloak_state import KeycloakState, list_membership, read_state
 from .plan_users import plan_users
 from .runlog import RunLog
 from .snapshot import HrSnapshot
-from .stopped_runs import confirm_unlogged_disables
+from .stopped_runs import UnloggedCheck, check_unlogged_disables
 
 __all__ = ["WRITE_ACTIONS", "Change", "SyncPlan", "build_plan", "make_plan", "render_json", "render_text"]
 
@@ -275,8 +275,10 @@ def make_plan(
     which disabled accounts the sync disabled itself (only those are enabled again when HR
     says the person is back); without one, none is."""
     desired = desired_state(snapshot)
-    confirmed = confirm_unlogged_disables(kc, runlog) if runlog is not None else {}
-    sync_disabled = runlog.disabled_by_sync(kc.realm) | set(confirmed) if runlog is not None else set()
+    unlogged = check_unlogged_disables(kc, runlog) if runlog is not None else UnloggedCheck()
+    sync_disabled = set()
+    if runlog is not None:
+        sync_disabled = runlog.disabled_by_sync(kc.realm) | set(unlogged.confirmed)
     scope: Scope | None = None
     if cache is not None and not (full or verify or adopt):
         state, scope = incremental_state(kc, cache, desired, full_every_s=full_every_s)
@@ -305,7 +307,9 @@ def make_plan(
         sync_disabled=sync_disabled,
     )
     plan.empty_sources = [kind for kind in ("units", "jabatan") if not snapshot.source_counts.get(kind, 1)]
-    plan.confirmed_disables = confirmed
+    plan.confirmed_disables = unlogged.confirmed
+    plan.unconfirmed_disables = unlogged.not_found
+    plan.unlogged_problem = unlogged.problem
     if scope is not None:
         plan.scope = scope
         if scope.mode == "incremental":

@@ -81,7 +81,8 @@ class UnloggedDisable:
     user_id: str
     run_id: str
     started_ms: int  # the run's start
-    until_ms: int | None  # its end, else the next run's start; None: no run since
+    ended_ms: int  # its finish, else (stopped) its last logged row
+    next_started_ms: int | None  # the next run's start in the realm; None: none since
 
 
 @dataclass
@@ -252,51 +253,46 @@ class RunLog:
         return {k for k, (action, _, _) in last.items() if action == "disable"}
 
     def unlogged_disables(self, realm: str) -> list[UnloggedDisable]:
-        """Leavers whose disable a run wrote or was writing when it stopped (killed, timed out)
-        before logging it: a logout is owed them (logged before the write), that run logged no
-        disable or enable for them, and no enable or disable logged since decides it. The
-        run log cannot say whether Keycloak took the write; :mod:`sync.stopped_runs` asks its
-        admin events."""
-        owed = self._db.execute(
+        """Disables a run set out to write and never logged either way (it stopped in between):
+        a ``logout pending`` row marked ``disabling`` (logged just before the disable is sent)
+        after which no disable or enable of that person was logged, by that run or since. The
+        next apply logs what Keycloak's events say about each (:mod:`sync.stopped_runs`), so
+        each is asked about until then, not on every run from then on."""
+        rows = self._db.execute(
             "SELECT e.id, e.key, e.run_id, e.fields FROM events e JOIN runs r ON r.id = e.run_id"
             " WHERE r.realm=? AND e.kind='user' AND e.action='logout' AND e.result='pending'"
-            " AND NOT EXISTS (SELECT 1 FROM events d WHERE d.run_id = e.run_id AND d.kind='user'"
-            " AND d.key = e.key AND d.action IN ('disable', 'enable')) ORDER BY e.id",
+            " AND e.fields LIKE '%disabling%' ORDER BY e.id",
             (realm,),
         ).fetchall()
-        if not owed:
+        if not rows:
             return []  # every plan asks: the usual answer costs one query
-        # Only while the logout is still owed: the next apply settles it (ends the sessions or
-        # finds the account enabled), after logging what the plan confirmed. So the events are
-        # asked about a stopped run once or twice, not on every run from then on.
-        still_owed = self.pending_logouts(realm)
-        owed = [row for row in owed if row[1] in still_owed]
-        if not owed:
-            return []
-        last_ok = dict(
+        decided = dict(
             self._db.execute(
                 "SELECT e.key, max(e.id) FROM events e JOIN runs r ON r.id = e.run_id WHERE r.realm=?"
-                " AND e.kind='user' AND e.action IN ('disable', 'enable') AND e.result='ok' GROUP BY e.key",
+                " AND e.kind='user' AND e.action IN ('disable', 'enable') GROUP BY e.key",
                 (realm,),
             ).fetchall()
         )
-        runs = self._db.execute(
-            "SELECT id, started, finished FROM runs WHERE realm=? ORDER BY started", (realm,)
-        ).fetchall()
-        started_at = {run_id: started for run_id, started, _ in runs}
-        # A run's window ends when it finished, else (stopped) when the next one started.
-        until_at = {
-            run_id: finished or (runs[i + 1][1] if i + 1 < len(runs) else None)
-            for i, (run_id, _, finished) in enumerate(runs)
-        }
         out: list[UnloggedDisable] = []
-        for event_id, key, run_id, fields in owed:
-            user_id = (json.loads(fields) if fields else {}).get("id")
-            if not user_id or last_ok.get(key, -1) > event_id:
-                continue  # an enable or disable logged since decides
-            until = until_at[run_id]
-            out.append(UnloggedDisable(key, str(user_id), run_id, epoch_ms(started_at[run_id]),
-                                       epoch_ms(until) if until else None))
+        windows: dict[str, tuple[int, int, int | None]] = {}
+        for event_id, key, run_id, fields in rows:
+            logged = json.loads(fields) if fields else {}
+            if logged.get("disabling") is not True or not logged.get("id") or decided.get(key, -1) > event_id:
+                continue
+            if run_id not in windows:
+                started, finished = self._db.execute(
+                    "SELECT started, finished FROM runs WHERE id=?", (run_id,)
+                ).fetchone()
+                (last,) = self._db.execute("SELECT max(ts) FROM events WHERE run_id=?", (run_id,)).fetchone()
+                (following,) = self._db.execute(
+                    "SELECT min(started) FROM runs WHERE realm=? AND started > ?", (realm, started)
+                ).fetchone()
+                windows[run_id] = (
+                    epoch_ms(started),
+                    epoch_ms(finished or last or started),
+                    epoch_ms(following) if following else None,
+                )
+            out.append(UnloggedDisable(key, str(logged["id"]), run_id, *windows[run_id]))
         return out
 
     def pending_logouts(self, realm: str) -> dict[str, str]:

@@ -1,6 +1,6 @@
-"""A leaver's disable that Keycloak took but a stopped run never logged (sync.stopped_runs):
-confirmed from Keycloak's admin events, so the person is enabled again when HR says they are
-back; an administrator's lock after a stopped run that wrote nothing stays. Real Keycloak."""
+"""A leaver's disable that a stopped run set out to write and never logged (sync.stopped_runs):
+told apart with Keycloak's admin events. The sync's own is undone when HR says the person is
+back; an administrator's lock, after a stopped run that wrote nothing, never is. Real Keycloak."""
 
 from __future__ import annotations
 
@@ -9,53 +9,78 @@ from typing import Any
 
 import pytest
 
-from satulogin.kc_admin import AdminConnection
+from satulogin.errors import SatuLoginError
+from satulogin.kc_admin import AdminConnection, KeycloakAdmin
 from sync import bulk
 from sync.apply import Applier, ApplyOptions
+from sync.changes import Change
 from sync.model import StatusPegawai
 from sync.safety import SafetyLimits
+from sync.snapshot import HrSnapshot
 from tests.fixtures.sync import SyncEnv, build_snapshot, operator_account, with_pegawai
 
+ALLOW = SafetyLimits(allow_mass_disable=True)
 
-@pytest.mark.parametrize("path", ["extension", "admin-api"])
+
+def _stop(*_: Any, **__: Any) -> None:
+    raise KeyboardInterrupt("the run is stopped")
+
+
+def _stopped_run(env: SyncEnv, hr: HrSnapshot, options: ApplyOptions, monkeypatch: pytest.MonkeyPatch,
+                 where: str) -> None:
+    """One apply, stopped at ``where``: after Keycloak took the disable (``extension``: its
+    request answered; ``admin-api``: before the logout; ``admin-api-logged-out``: after the
+    logout was logged) or before anything was sent (``before-write``)."""
+    if where == "extension":
+        real = bulk.update_users
+
+        def taken_then_stopped(*args: Any, **kwargs: Any) -> Any:
+            real(*args, **kwargs)
+            _stop()
+
+        monkeypatch.setattr(bulk, "update_users", taken_then_stopped)
+    elif where == "before-write":
+        monkeypatch.setattr(bulk, "update_users", _stop)
+    elif where == "admin-api":
+        monkeypatch.setattr(Applier, "_logout", _stop)  # the Admin REST path disables first
+    else:
+        real_ok = Applier._ok
+
+        def stopped_at_disable(self: Applier, c: Change, **kwargs: Any) -> None:
+            if c.action == "disable":
+                _stop()
+            real_ok(self, c, **kwargs)
+
+        monkeypatch.setattr(Applier, "_ok", stopped_at_disable)
+    with pytest.raises(KeyboardInterrupt):
+        env.sync(hr, options=options, limits=ALLOW)
+    monkeypatch.undo()
+
+
+@pytest.mark.parametrize("where", ["extension", "admin-api", "admin-api-logged-out"])
 def test_a_disable_a_stopped_run_never_logged_is_undone_when_they_return(
     sync_env_factory: Callable[[str], SyncEnv],
     admin_conn: AdminConnection,
     monkeypatch: pytest.MonkeyPatch,
-    path: str,
+    where: str,
 ) -> None:
-    env = sync_env_factory(f"stopped-{path}")
-    options = ApplyOptions(progress=False, use_extension=path == "extension")
+    env = sync_env_factory(f"stopped-{where}")
+    options = ApplyOptions(progress=False, use_extension=where == "extension")
     hr = build_snapshot(6, seed=12)
     assert env.sync(hr, options=options)[1].failed == 0
     leaver, locked = sorted(hr.pegawai)[:2]
     uid, locked_uid = env.user(leaver)["id"], env.user(locked)["id"]
 
-    def stop(*_: Any) -> None:
-        raise KeyboardInterrupt("the run is stopped after Keycloak took the disable, before it is logged")
-
-    if path == "extension":
-        real = bulk.update_users
-
-        def taken_then_stopped(*args: Any, **kwargs: Any) -> Any:
-            real(*args, **kwargs)
-            stop()
-
-        monkeypatch.setattr(bulk, "update_users", taken_then_stopped)
-    else:
-        monkeypatch.setattr(Applier, "_logout", stop)  # the Admin REST path disables first
-    with pytest.raises(KeyboardInterrupt):
-        env.sync(with_pegawai(hr, leaver, status=StatusPegawai.PENSIUN), options=options,
-                 limits=SafetyLimits(allow_mass_disable=True))
-    monkeypatch.undo()
+    _stopped_run(env, with_pegawai(hr, leaver, status=StatusPegawai.PENSIUN), options, monkeypatch, where)
     assert env.user(leaver)["enabled"] is False, "Keycloak took the disable"
     assert not [e for e in env.runlog.events(key=leaver) if e.action == "disable"], "never logged"
     assert leaver not in env.runlog.disabled_by_sync(env.realm)
 
-    # The control: a run that owed a logout to `locked` and stopped before writing anything,
+    # The control: a run that set out to disable `locked` and stopped before writing anything,
     # after which an administrator locks that account by hand. Their lock is not the sync's.
     stopped = env.runlog.start_run(env.realm, "apply")
-    env.runlog.record(stopped, "user", locked, "logout", "pending", fields={"id": locked_uid})
+    env.runlog.record(stopped, "user", locked, "logout", "pending",
+                      fields={"id": locked_uid, "disabling": True})
     other = operator_account(env, admin_conn)
     try:
         other.put(f"/users/{locked_uid}", {**env.user(locked), "enabled": False})
@@ -66,14 +91,62 @@ def test_a_disable_a_stopped_run_never_logged_is_undone_when_they_return(
     # Both are back at work in HR.
     plan = env.plan(hr)
     assert plan.confirmed_disables == {leaver: uid}
+    assert plan.unconfirmed_disables == {locked: locked_uid}
+    assert plan.unlogged_problem is None
     assert [c.key for c in plan.of("user", "enable")] == [leaver]
     _, result = env.sync(hr, options=options)
     assert result.failed == 0, result.errors
     assert env.user(leaver)["enabled"] is True and env.user(leaver)["id"] == uid
     assert env.user(locked)["enabled"] is False, "an administrator's lock is never undone"
-    steps = [(e.action, e.result) for e in env.runlog.events(key=leaver)]
-    assert steps[-4:] == [("logout", "pending"), ("disable", "ok"), ("logout", "ok"), ("enable", "ok")], steps
     [confirmed] = [e for e in env.runlog.events(key=leaver) if e.action == "disable"]
-    assert confirmed.reason and "stopped before logging it" in confirmed.reason
+    assert confirmed.result == "ok" and confirmed.reason and "stopped before logging it" in confirmed.reason
+    [refuted] = [e for e in env.runlog.events(key=locked) if e.action == "disable"]
+    assert refuted.result == "skipped"
     assert env.runlog.unlogged_disables(env.realm) == [], "settled: the events are not asked again"
     assert env.plan(hr).pending == []
+
+
+def test_a_lock_after_a_run_stopped_before_writing_stays_through_later_runs(
+    sync_env_factory: Callable[[str], SyncEnv], admin_conn: AdminConnection, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The stopped run wrote nothing; an administrator locks the account; the next run, while
+    HR still says the person left, writes their account (the sync's writes in its own window
+    are not the stopped run's); when HR says they are back, the lock stays."""
+    env = sync_env_factory("stopped-nowrite")
+    options = ApplyOptions(progress=False)
+    hr = build_snapshot(6, seed=12)
+    assert env.sync(hr, options=options)[1].failed == 0
+    leaver = sorted(hr.pegawai)[0]
+    uid = env.user(leaver)["id"]
+    gone = with_pegawai(hr, leaver, status=StatusPegawai.PENSIUN)
+    _stopped_run(env, gone, options, monkeypatch, "before-write")
+    assert env.user(leaver)["enabled"] is True, "nothing was written"
+    other = operator_account(env, admin_conn)
+    try:
+        other.put(f"/users/{uid}", {**env.user(leaver), "enabled": False})
+    finally:
+        other.close()
+
+    # HR still says they left, and something else about them changed: the sync writes them.
+    # Keycloak refuses the owed logout this time, so this run owes it again.
+    real_post = KeycloakAdmin.post
+
+    def no_logout(self: KeycloakAdmin, path: str, *args: Any, **kwargs: Any) -> Any:
+        if path.endswith("/logout"):
+            raise SatuLoginError("Keycloak: 503 (simulated)")
+        return real_post(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(KeycloakAdmin, "post", no_logout)
+    plan, result = env.sync(with_pegawai(gone, leaver, golongan="IV/a"), options=options, limits=ALLOW)
+    monkeypatch.undo()
+    assert [e[1] for e in result.errors] == [leaver] and "503" in result.errors[0][2], result.errors
+    assert plan.unconfirmed_disables == {leaver: uid} and not plan.confirmed_disables
+    assert [c.key for c in plan.pending] == [leaver], "an update of the locked account"
+    assert env.runlog.pending_logouts(env.realm) == {leaver: uid}, "owed again, by this run"
+
+    plan = env.plan(hr)
+    assert not plan.confirmed_disables and not plan.unconfirmed_disables, "settled by the last apply"
+    assert plan.of("user", "enable") == []
+    env.sync(hr, options=options)
+    assert env.user(leaver)["enabled"] is False, "an administrator's lock is never undone"
+    assert env.runlog.pending_logouts(env.realm) == {}, "the owed logout done (the account is disabled)"

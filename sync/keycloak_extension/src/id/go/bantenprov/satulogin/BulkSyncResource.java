@@ -227,6 +227,9 @@ public class BulkSyncResource {
         public String action; // CREATED, UPDATED, SKIPPED, FAILED
         public String error;
         public Boolean loggedOut; // user-updates asked to log out: were the sessions ended?
+        // This update turned the account from enabled to disabled (not in the answer: the admin
+        // event lists these, so a sync run stopped before logging its answer can be told later).
+        boolean disabled;
 
         Result(String name) {
             this.name = name;
@@ -720,6 +723,7 @@ public class BulkSyncResource {
                     protector.cleanUpPermanentLockout(s, rm, user);
                 }
             }
+            r.disabled = !u.enabled && user.isEnabled();
             user.setEnabled(u.enabled);
         }
         if (u.firstName != null) {
@@ -1313,6 +1317,9 @@ public class BulkSyncResource {
             // Which accounts changed (ids only), so the admin events still say who was disabled.
             summary.put("updated", out.updated);
             summary.put("ids", results.stream().filter(x -> "UPDATED".equals(x.action)).map(x -> x.id).toList());
+            // Which of them this request disabled (an update that keeps an account disabled is not one).
+            summary.put("disabled", results.stream().filter(x -> "UPDATED".equals(x.action) && x.disabled)
+                    .map(x -> x.id).toList());
             summary.put("loggedOut", results.stream().filter(x -> Boolean.TRUE.equals(x.loggedOut)).map(x -> x.id)
                     .toList());
         } else {
