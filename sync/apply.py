@@ -33,7 +33,7 @@ from .desired import MANAGED_ATTR, MANAGED_VALUE, DesiredGroup, DesiredRole, Des
 from .keycloak_state import KeycloakState, read_roles
 from .plan import Change, SyncPlan
 from .progress import Progress
-from .runlog import RunLog
+from .runlog import NOT_BY_SYNC, RunLog
 from .safety import SafetyLimits, check
 
 ALREADY_THERE = "sudah ada (run sebelumnya terputus) / already there (an earlier run was cut short)"
@@ -664,8 +664,8 @@ class Applier:
     def log_unlogged_disables(self) -> None:
         """Logs what the plan learned from Keycloak's admin events about the disables stopped
         runs never logged (:mod:`sync.stopped_runs`): the sync's own (so the person is enabled
-        again when HR says they are back) or not (an administrator's lock, left alone). Before
-        the owed logouts are ended."""
+        again when HR says they are back) or not (somebody else's lock from then on, left
+        alone; see :meth:`RunLog.disabled_by_sync`). Before the owed logouts are ended."""
         with self.log.batch():
             for nip, user_id in sorted(self.plan.confirmed_disables.items()):
                 self.log.record(
@@ -674,12 +674,11 @@ class Applier:
                     reason="ditulis run yang berhenti sebelum mencatatnya (event admin Keycloak) / "
                            "written by a run that stopped before logging it (Keycloak's admin events)",
                 )
-            for nip, user_id in sorted(self.plan.unconfirmed_disables.items()):
+            for nip, (user_id, why) in sorted(self.plan.unconfirmed_disables.items()):
                 self.log.record(
-                    self.run_id, "user", nip, "disable", "skipped", fields={"id": user_id},
-                    reason="run yang berhenti tidak menulisnya (event admin Keycloak); bukan disable "
-                           "milik sync / the stopped run did not write it (Keycloak's admin events): "
-                           "not the sync's disable",
+                    self.run_id, "user", nip, "disable", "skipped",
+                    fields={"id": user_id, NOT_BY_SYNC: False},
+                    reason=f"bukan disable milik sync / not the sync's disable: {why}",
                 )
 
     def retry_logouts(self) -> None:

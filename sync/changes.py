@@ -64,7 +64,7 @@ class SyncPlan:
     # id: those Keycloak's admin events show the sync wrote (its own), and those they do not
     # (not its own). The next apply logs both. ``unlogged_problem``: the events could not say.
     confirmed_disables: dict[str, str] = field(default_factory=dict)
-    unconfirmed_disables: dict[str, str] = field(default_factory=dict)
+    unconfirmed_disables: dict[str, tuple[str, str]] = field(default_factory=dict)  # (id, why)
     unlogged_problem: str | None = None
 
     def of(self, kind: str, *actions: str) -> list[Change]:

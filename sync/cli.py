@@ -173,21 +173,7 @@ def plan_command(
         click.echo(f"galat / error: {exc}", err=True)
         sys.exit(1 if exc.exit_code == 2 else exc.exit_code)
     click.echo(render_json(plan) if output == "json" else render_text(plan, limit=limit))
-    if plan.confirmed_disables or plan.unconfirmed_disables:
-        click.echo(
-            "disable tanpa catatan dari run yang berhenti / disables stopped runs never logged "
-            f"(event admin Keycloak; apply berikutnya mencatatnya / Keycloak's admin events; the next "
-            f"apply logs them): milik sync / the sync's: "
-            f"{', '.join(sorted(plan.confirmed_disables)) or '-'}; "
-            f"bukan / not: {', '.join(sorted(plan.unconfirmed_disables)) or '-'}",
-            err=True,
-        )
-    if plan.unlogged_problem:
-        click.echo(
-            "peringatan / warning: disable tanpa catatan dari run yang berhenti belum bisa diperiksa "
-            f"/ disables stopped runs never logged cannot be checked yet: {plan.unlogged_problem}",
-            err=True,
-        )
+    _say_unlogged_disables(plan)
     owed = runlog.pending_logouts(realm)
     if owed:
         click.echo(
@@ -199,6 +185,25 @@ def plan_command(
     runlog.close()
     kc.close()
     sys.exit(2 if plan.pending or owed else 0)
+
+
+def _say_unlogged_disables(plan: Any) -> None:
+    """What the plan learned about disables stopped runs never logged (sync.stopped_runs)."""
+    if plan.confirmed_disables or plan.unconfirmed_disables:
+        others = ", ".join(f"{nip} ({why})" for nip, (_, why) in sorted(plan.unconfirmed_disables.items()))
+        click.echo(
+            "disable tanpa catatan dari run yang berhenti / disables stopped runs never logged "
+            "(event admin Keycloak; apply mencatatnya / Keycloak's admin events; apply logs them): "
+            f"milik sync / the sync's: {', '.join(sorted(plan.confirmed_disables)) or '-'}; bukan / not: "
+            + (others or "-"),
+            err=True,
+        )
+    if plan.unlogged_problem:
+        click.echo(
+            "peringatan / warning: disable tanpa catatan dari run yang berhenti belum bisa diputuskan "
+            f"/ disables stopped runs never logged cannot be decided yet: {plan.unlogged_problem}",
+            err=True,
+        )
 
 
 @sync_group.command("apply")
@@ -278,6 +283,7 @@ def apply_command(
                 f"karantina / quarantined {q['kind']} {q['key']} ({q['origin']}): {'; '.join(q['reasons'])}",
                 err=True,
             )
+        _say_unlogged_disables(plan)
         options = ApplyOptions(
             workers=workers,
             batch_size=batch_size,

@@ -80,9 +80,13 @@ class UnloggedDisable:
     nip: str
     user_id: str
     run_id: str
-    started_ms: int  # the run's start
-    ended_ms: int  # its finish, else (stopped) its last logged row
-    next_started_ms: int | None  # the next run's start in the realm; None: none since
+    since_ms: int  # when the run logged, just before sending it, the logout it owed them
+    ended_ms: int  # the run's finish, else (stopped) its last logged row
+
+
+# Logged by the apply after a stopped run's unlogged disable turned out not to be the sync's
+# (sync.stopped_runs): the disabled state is somebody else's from then on.
+NOT_BY_SYNC = "by_sync"
 
 
 @dataclass
@@ -247,25 +251,41 @@ class RunLog:
         return last
 
     def disabled_by_sync(self, realm: str) -> set[str]:
-        """NIPs whose last successful enable/disable by the sync was a disable: only these
-        are re-enabled when HR says they are active again (an admin's lock is never undone)."""
-        last = self._latest_per_user(realm, ("disable", "enable"), ok_only=True)
-        return {k for k, (action, _, _) in last.items() if action == "disable"}
+        """NIPs whose last successful enable/disable by the sync was a disable, and not found
+        since to be somebody else's (a stopped run's unlogged disable it did not write, see
+        :meth:`unlogged_disables`): only these are re-enabled when HR says they are active
+        again (an admin's lock is never undone)."""
+        last: dict[str, str] = {}
+        for key, action, result, fields in self._db.execute(
+            "SELECT e.key, e.action, e.result, e.fields FROM events e JOIN runs r ON r.id = e.run_id"
+            " WHERE r.realm=? AND e.kind='user' AND e.action IN ('disable', 'enable')"
+            " AND e.result IN ('ok', 'skipped') ORDER BY e.id",
+            (realm,),
+        ):
+            if result == "ok":
+                last[key] = action
+            elif (json.loads(fields) if fields else {}).get(NOT_BY_SYNC) is False:
+                last[key] = "somebody else's"
+        return {k for k, action in last.items() if action == "disable"}
 
     def unlogged_disables(self, realm: str) -> list[UnloggedDisable]:
         """Disables a run set out to write and never logged either way (it stopped in between):
-        a ``logout pending`` row marked ``disabling`` (logged just before the disable is sent)
-        after which no disable or enable of that person was logged, by that run or since. The
-        next apply logs what Keycloak's events say about each (:mod:`sync.stopped_runs`), so
-        each is asked about until then, not on every run from then on."""
-        rows = self._db.execute(
-            "SELECT e.id, e.key, e.run_id, e.fields FROM events e JOIN runs r ON r.id = e.run_id"
+        each person's latest ``logout pending`` row marked ``disabling`` (logged just before the
+        disable is sent), when no disable or enable of them was logged after it, by that run or
+        since. An older such row is moot: the newer one shows the account was enabled again in
+        between. The next apply logs what Keycloak's events say (:mod:`sync.stopped_runs`)."""
+        latest: dict[str, tuple[int, str, str, str]] = {}
+        for event_id, key, run_id, ts, fields in self._db.execute(
+            "SELECT e.id, e.key, e.run_id, e.ts, e.fields FROM events e JOIN runs r ON r.id = e.run_id"
             " WHERE r.realm=? AND e.kind='user' AND e.action='logout' AND e.result='pending'"
             " AND e.fields LIKE '%disabling%' ORDER BY e.id",
             (realm,),
-        ).fetchall()
-        if not rows:
-            return []  # every plan asks: the usual answer costs one query
+        ):
+            logged = json.loads(fields) if fields else {}
+            if logged.get("disabling") is True and logged.get("id"):
+                latest[key] = (event_id, run_id, ts, str(logged["id"]))
+        if not latest:
+            return []
         decided = dict(
             self._db.execute(
                 "SELECT e.key, max(e.id) FROM events e JOIN runs r ON r.id = e.run_id WHERE r.realm=?"
@@ -274,25 +294,15 @@ class RunLog:
             ).fetchall()
         )
         out: list[UnloggedDisable] = []
-        windows: dict[str, tuple[int, int, int | None]] = {}
-        for event_id, key, run_id, fields in rows:
-            logged = json.loads(fields) if fields else {}
-            if logged.get("disabling") is not True or not logged.get("id") or decided.get(key, -1) > event_id:
+        ends: dict[str, int] = {}
+        for key, (event_id, run_id, ts, user_id) in sorted(latest.items()):
+            if decided.get(key, -1) > event_id:
                 continue
-            if run_id not in windows:
-                started, finished = self._db.execute(
-                    "SELECT started, finished FROM runs WHERE id=?", (run_id,)
-                ).fetchone()
+            if run_id not in ends:
+                (finished,) = self._db.execute("SELECT finished FROM runs WHERE id=?", (run_id,)).fetchone()
                 (last,) = self._db.execute("SELECT max(ts) FROM events WHERE run_id=?", (run_id,)).fetchone()
-                (following,) = self._db.execute(
-                    "SELECT min(started) FROM runs WHERE realm=? AND started > ?", (realm, started)
-                ).fetchone()
-                windows[run_id] = (
-                    epoch_ms(started),
-                    epoch_ms(finished or last or started),
-                    epoch_ms(following) if following else None,
-                )
-            out.append(UnloggedDisable(key, str(logged["id"]), run_id, *windows[run_id]))
+                ends[run_id] = epoch_ms(finished or last)
+            out.append(UnloggedDisable(key, user_id, run_id, epoch_ms(ts), ends[run_id]))
         return out
 
     def pending_logouts(self, realm: str) -> dict[str, str]:

@@ -1,19 +1,26 @@
 """Disables a stopped run wrote but never logged, told apart with Keycloak's admin events.
 
-A run logs the logout it owes a leaver (marked ``disabling``) before it sends their disable,
-and logs the disable once Keycloak answers. A run stopped in between (killed, timed out by
-cron) leaves the run log unable to say whether the disable reached Keycloak. Only the sync's
-own disables are undone when HR says the person is back (an administrator's lock never is),
-so an unlogged one kept a returner locked out.
+A run logs the logout it owes a leaver (marked ``disabling``) just before it sends their
+disable, and logs the disable once Keycloak answers. A run stopped in between (killed, timed
+out by cron) leaves the run log unable to say whether the disable reached Keycloak. Only the
+sync's own disables are undone when HR says the person is back (an administrator's lock never
+is), so an unlogged one kept a returner locked out.
 
-Keycloak's admin events tell, for each such disable, whether the sync itself wrote it: an
-``UPDATE`` by the sync's own account (and, when it logs in as a person rather than as a
-service account, through its own client), inside that run's window, that disabled the account:
-a ``user-updates`` request of the extension listing it under ``disabled``, or a ``PUT`` on it
-with ``enabled: false`` (the Admin REST path; the run had no other write for that account).
-Found: the sync's own disable. Not found: not the sync's. The next apply logs either answer,
-which settles it. Events that cannot be read decide nothing: the plan says why, and the next
-plan asks again; meanwhile the person stays disabled (the safe side).
+Keycloak's admin events tell whether the sync itself wrote it: an ``UPDATE`` by the sync's own
+account (and, when it logs in as a person rather than as a service account, through its own
+client), from that logout row until the run's end plus the longest a request in flight may
+take, that disabled the account: a ``user-updates`` request of the extension listing it under
+``disabled``, or a ``PUT`` on it with ``enabled: false`` (the Admin REST path, whose run had no
+other write for that account). A later run's write of the account is not mistaken for it: a
+later run that disables the person logs it, or (stopped as well) leaves a newer row that
+replaces this one.
+
+Found: the sync's own disable. Not found, or not answerable (admin events or their
+representations not recorded, or expired; an extension too old to say whom it disabled; the
+account enabled again or gone since): not the sync's, with the reason, and the person stays
+disabled until an administrator enables them (the safe side). The next apply logs either
+answer, which settles it. Events that cannot be read now, or a window still open, decide
+nothing: the plan and the apply say so, and the next plan asks again.
 """
 
 from __future__ import annotations
@@ -26,45 +33,46 @@ from urllib.parse import quote
 from satulogin.errors import SatuLoginError
 from satulogin.kc_admin import KeycloakAdmin
 
-from .incremental import event_stream, token_subject
+from .incremental import event_stream, now_ms, token_subject
 from .runlog import RunLog, UnloggedDisable
 
 # Keycloak stamps an event with its own clock, the run log with ours (keep both on NTP).
 CLOCK_SLACK_MS = 30_000
-# A request in flight when its run stopped may still commit afterwards; never past the next run.
-IN_FLIGHT_MS = 5 * 60 * 1000
+# A bulk request may run for the client's whole timeout (600 s) plus the extension's logout
+# budget (60 s), and Keycloak records its event at the end.
+IN_FLIGHT_MS = 11 * 60 * 1000
 USER_UPDATES_PATH = "satulogin-sync/user-updates"
 
 
 @dataclass
 class UnloggedCheck:
     confirmed: dict[str, str] = field(default_factory=dict)  # NIP -> user id: the sync's disable
-    not_found: dict[str, str] = field(default_factory=dict)  # NIP -> user id: not the sync's
-    problem: str | None = None  # the events could not answer: nothing decided
+    not_found: dict[str, tuple[str, str]] = field(default_factory=dict)  # NIP -> (user id, why)
+    problem: str | None = None  # some could not be decided now (asked again next time)
 
 
 def _window(u: UnloggedDisable) -> tuple[int, int]:
-    hi = u.ended_ms + IN_FLIGHT_MS
-    if u.next_started_ms is not None:
-        hi = min(hi, u.next_started_ms)
-    return u.started_ms - CLOCK_SLACK_MS, max(hi, u.ended_ms)
+    return u.since_ms - CLOCK_SLACK_MS, max(u.since_ms, u.ended_ms) + IN_FLIGHT_MS + CLOCK_SLACK_MS
 
 
-def _disabled_by(ev: dict[str, Any]) -> list[str]:
-    """The accounts an admin event says were disabled."""
+def _disabled_by(ev: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """(accounts an admin event says were disabled, accounts it may have disabled but cannot
+    say: a ``user-updates`` event of an extension from before it listed ``disabled``)."""
     try:
         rep = json.loads(ev.get("representation") or "null")
     except ValueError:
-        return []
+        return [], []
     if not isinstance(rep, dict):
-        return []
+        return [], []
     path = ev.get("resourcePath") or ""
     if path == USER_UPDATES_PATH:
-        return [str(i) for i in rep.get("disabled") or []]
+        if "disabled" not in rep:
+            return [], [str(i) for i in rep.get("ids") or []]
+        return [str(i) for i in rep.get("disabled") or []], []
     parts = path.split("/")
     if len(parts) == 2 and parts[0] == "users" and rep.get("enabled") is False:
-        return [parts[1]]
-    return []
+        return [parts[1]], []
+    return [], []
 
 
 def _sync_client(kc: KeycloakAdmin) -> str | None:
@@ -76,46 +84,83 @@ def _sync_client(kc: KeycloakAdmin) -> str | None:
     base = f"/realms/{quote(conn.auth_realm, safe='')}"
     found = kc.get(f"{base}/clients", params={"clientId": conn.client_id}, realm_scoped=False) or []
     if not found:
-        raise SatuLoginError(f"client {conn.client_id} not found")
+        raise SatuLoginError(f"client {conn.client_id} not found in realm {conn.auth_realm}")
     return str(found[0]["id"])
+
+
+def _unanswerable(realm: dict[str, Any], oldest_ms: int) -> str | None:
+    """Why this realm's admin events cannot show the disable, if they cannot."""
+    if not realm.get("adminEventsEnabled") or not realm.get("adminEventsDetailsEnabled"):
+        return ("event admin beserta representasinya tidak dicatat / admin events with their "
+                "representations are not recorded in this realm")
+    expiry_s = int((realm.get("attributes") or {}).get("adminEventsExpiration") or 0)
+    if expiry_s and now_ms() - oldest_ms > expiry_s * 1000:
+        return "event admin sudah kedaluwarsa / the admin events have expired"
+    return None
 
 
 def check_unlogged_disables(kc: KeycloakAdmin, runlog: RunLog) -> UnloggedCheck:
     """Whether each disable a stopped run never logged was the sync's (see the module's doc).
     Reads nothing when there is none."""
     unlogged = runlog.unlogged_disables(kc.realm)
-    if not unlogged:
-        return UnloggedCheck()
-    actor = token_subject(kc)
-    if not actor:
-        return UnloggedCheck(problem="akun sync tidak bisa dikenali / the sync's own account cannot be "
-                                     "told apart in the events (grant it view-users on its realm)")
-    windows = {u.run_id: _window(u) for u in unlogged}
-    params: dict[str, Any] = {
-        "dateFrom": min(lo for lo, _ in windows.values()),
-        "dateTo": max(hi for _, hi in windows.values()),
-        "operationTypes": ["UPDATE"],
-        "resourceTypes": ["USER"],
-        "authUser": actor,
-    }
-    written: dict[str, list[int]] = {}
-    try:
-        client = _sync_client(kc)
-        for ev in event_stream(kc, "/admin-events", params):
-            auth = ev.get("authDetails") or {}
-            if auth.get("userId") != actor or (client is not None and auth.get("clientId") != client):
-                continue
-            for user_id in _disabled_by(ev):
-                written.setdefault(user_id, []).append(int(ev.get("time") or 0))
-    except SatuLoginError as exc:
-        why = f"event admin tidak bisa dibaca / the admin events cannot be read: {exc}"
-        return UnloggedCheck(problem=why)
     out = UnloggedCheck()
+    if not unlogged:
+        return out
+    windows = {u.nip: _window(u) for u in unlogged}
+    try:
+        actor = token_subject(kc)
+        if not actor:
+            raise SatuLoginError("the sync's own account cannot be told apart (grant it view-users)")
+        client = _sync_client(kc)
+        realm = kc.get("")
+        accounts = {u.nip: kc.get(f"/users/{u.user_id}", ok=(404,)) for u in unlogged}
+        written: dict[str, list[int]] = {}
+        unclear: dict[str, list[int]] = {}
+        lo, hi = min(w[0] for w in windows.values()), max(w[1] for w in windows.values())
+        cannot = _unanswerable(realm, lo)
+        if cannot is None:
+            params = {"dateFrom": lo, "dateTo": hi, "operationTypes": ["UPDATE"], "resourceTypes": ["USER"],
+                      "authUser": actor}
+            for ev in event_stream(kc, "/admin-events", params):
+                auth = ev.get("authDetails") or {}
+                if auth.get("userId") != actor or (client is not None and auth.get("clientId") != client):
+                    continue
+                when = int(ev.get("time") or 0)
+                sure, maybe = _disabled_by(ev)
+                for user_id in sure:
+                    written.setdefault(user_id, []).append(when)
+                for user_id in maybe:
+                    unclear.setdefault(user_id, []).append(when)
+    except SatuLoginError as exc:
+        out.problem = f"event admin tidak bisa dibaca / the admin events cannot be read: {exc}"
+        return out
+    now = now_ms()
+    open_windows: list[str] = []
     for u in unlogged:
-        lo, hi = windows[u.run_id]
-        mine = any(lo <= t <= hi for t in written.get(u.user_id, []))
-        (out.confirmed if mine else out.not_found)[u.nip] = u.user_id
-    # A person whose disable two stopped runs left unlogged: the sync's if either wrote it.
-    for nip in out.confirmed:
-        out.not_found.pop(nip, None)
+        lo, hi = windows[u.nip]
+        account = accounts[u.nip]
+
+        def inside(times: list[int], lo: int = lo, hi: int = hi) -> bool:
+            return any(lo <= t <= hi for t in times)
+
+        if not account:
+            out.not_found[u.nip] = (u.user_id, "akun sudah tidak ada / the account no longer exists")
+        elif account.get("enabled"):
+            out.not_found[u.nip] = (u.user_id, "akun sudah aktif lagi / the account was enabled again since")
+        elif cannot is not None:
+            out.not_found[u.nip] = (u.user_id, cannot)
+        elif inside(written.get(u.user_id, [])):
+            out.confirmed[u.nip] = u.user_id
+        elif inside(unclear.get(u.user_id, [])):
+            out.not_found[u.nip] = (u.user_id, "ekstensi Keycloak versi lama tidak menyebut siapa yang "
+                                               "dinonaktifkan / an older Keycloak extension does not say "
+                                               "whom it disabled")
+        elif hi > now:
+            open_windows.append(u.nip)  # a request of that run may still be in flight
+        else:
+            out.not_found[u.nip] = (u.user_id, "run yang berhenti tidak menulisnya (event admin Keycloak) / "
+                                               "the stopped run did not write it (Keycloak's admin events)")
+    if open_windows:
+        out.problem = (f"run yang berhenti baru saja; ditanyakan lagi nanti / a stopped run ended only "
+                       f"moments ago, asked again later: {', '.join(open_windows)}")
     return out

@@ -4,6 +4,8 @@ back; an administrator's lock, after a stopped run that wrote nothing, never is.
 
 from __future__ import annotations
 
+import datetime as dt
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +22,28 @@ from sync.snapshot import HrSnapshot
 from tests.fixtures.sync import SyncEnv, build_snapshot, operator_account, with_pegawai
 
 ALLOW = SafetyLimits(allow_mass_disable=True)
+
+
+def _backdate(env: SyncEnv, run_id: str, minutes: int = 20) -> None:
+    """Move a run's rows into the past, as if it had stopped that long ago: a disable not found
+    in the events is decided only once a request of that run can no longer be in flight."""
+    shift = dt.timedelta(minutes=minutes)
+
+    def earlier(ts: str | None) -> str | None:
+        if ts is None:
+            return None
+        return (dt.datetime.fromisoformat(ts) - shift).isoformat(timespec="milliseconds")
+
+    with sqlite3.connect(env.runlog.path) as db:
+        for row_id, ts in db.execute("SELECT id, ts FROM events WHERE run_id=?", (run_id,)).fetchall():
+            db.execute("UPDATE events SET ts=? WHERE id=?", (earlier(ts), row_id))
+        started, finished = db.execute("SELECT started, finished FROM runs WHERE id=?", (run_id,)).fetchone()
+        db.execute("UPDATE runs SET started=?, finished=? WHERE id=?",
+                   (earlier(started), earlier(finished), run_id))
+
+
+def _last_run(env: SyncEnv) -> str:
+    return str(env.runlog.runs(realm=env.realm)[0]["id"])
 
 
 def _stop(*_: Any, **__: Any) -> None:
@@ -81,6 +105,7 @@ def test_a_disable_a_stopped_run_never_logged_is_undone_when_they_return(
     stopped = env.runlog.start_run(env.realm, "apply")
     env.runlog.record(stopped, "user", locked, "logout", "pending",
                       fields={"id": locked_uid, "disabling": True})
+    _backdate(env, stopped)
     other = operator_account(env, admin_conn)
     try:
         other.put(f"/users/{locked_uid}", {**env.user(locked), "enabled": False})
@@ -91,7 +116,7 @@ def test_a_disable_a_stopped_run_never_logged_is_undone_when_they_return(
     # Both are back at work in HR.
     plan = env.plan(hr)
     assert plan.confirmed_disables == {leaver: uid}
-    assert plan.unconfirmed_disables == {locked: locked_uid}
+    assert {nip: uid for nip, (uid, _) in plan.unconfirmed_disables.items()} == {locked: locked_uid}
     assert plan.unlogged_problem is None
     assert [c.key for c in plan.of("user", "enable")] == [leaver]
     _, result = env.sync(hr, options=options)
@@ -101,7 +126,7 @@ def test_a_disable_a_stopped_run_never_logged_is_undone_when_they_return(
     [confirmed] = [e for e in env.runlog.events(key=leaver) if e.action == "disable"]
     assert confirmed.result == "ok" and confirmed.reason and "stopped before logging it" in confirmed.reason
     [refuted] = [e for e in env.runlog.events(key=locked) if e.action == "disable"]
-    assert refuted.result == "skipped"
+    assert refuted.result == "skipped" and refuted.reason and "did not write it" in refuted.reason
     assert env.runlog.unlogged_disables(env.realm) == [], "settled: the events are not asked again"
     assert env.plan(hr).pending == []
 
@@ -109,9 +134,10 @@ def test_a_disable_a_stopped_run_never_logged_is_undone_when_they_return(
 def test_a_lock_after_a_run_stopped_before_writing_stays_through_later_runs(
     sync_env_factory: Callable[[str], SyncEnv], admin_conn: AdminConnection, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The stopped run wrote nothing; an administrator locks the account; the next run, while
-    HR still says the person left, writes their account (the sync's writes in its own window
-    are not the stopped run's); when HR says they are back, the lock stays."""
+    """The sync once disabled the person; an administrator enabled them by hand; a run that set
+    out to disable them again stopped before writing; the administrator locks the account; the
+    next run, while HR still says the person left, writes their account and is refused their
+    owed logout; when HR says they are back, the lock stays: it is not the sync's."""
     env = sync_env_factory("stopped-nowrite")
     options = ApplyOptions(progress=False)
     hr = build_snapshot(6, seed=12)
@@ -119,10 +145,14 @@ def test_a_lock_after_a_run_stopped_before_writing_stays_through_later_runs(
     leaver = sorted(hr.pegawai)[0]
     uid = env.user(leaver)["id"]
     gone = with_pegawai(hr, leaver, status=StatusPegawai.PENSIUN)
-    _stopped_run(env, gone, options, monkeypatch, "before-write")
-    assert env.user(leaver)["enabled"] is True, "nothing was written"
+    assert env.sync(gone, options=options, limits=ALLOW)[1].failed == 0
+    assert leaver in env.runlog.disabled_by_sync(env.realm), "the sync's own disable, logged"
     other = operator_account(env, admin_conn)
     try:
+        other.put(f"/users/{uid}", {**env.user(leaver), "enabled": True})
+        _stopped_run(env, gone, options, monkeypatch, "before-write")
+        assert env.user(leaver)["enabled"] is True, "nothing was written"
+        _backdate(env, _last_run(env))
         other.put(f"/users/{uid}", {**env.user(leaver), "enabled": False})
     finally:
         other.close()
@@ -140,9 +170,10 @@ def test_a_lock_after_a_run_stopped_before_writing_stays_through_later_runs(
     plan, result = env.sync(with_pegawai(gone, leaver, golongan="IV/a"), options=options, limits=ALLOW)
     monkeypatch.undo()
     assert [e[1] for e in result.errors] == [leaver] and "503" in result.errors[0][2], result.errors
-    assert plan.unconfirmed_disables == {leaver: uid} and not plan.confirmed_disables
+    assert list(plan.unconfirmed_disables) == [leaver] and not plan.confirmed_disables
     assert [c.key for c in plan.pending] == [leaver], "an update of the locked account"
     assert env.runlog.pending_logouts(env.realm) == {leaver: uid}, "owed again, by this run"
+    assert leaver not in env.runlog.disabled_by_sync(env.realm), "the lock is somebody else's now"
 
     plan = env.plan(hr)
     assert not plan.confirmed_disables and not plan.unconfirmed_disables, "settled by the last apply"
