@@ -278,7 +278,10 @@ def make_plan(
     unlogged = check_unlogged_disables(kc, runlog) if runlog is not None else UnloggedCheck()
     sync_disabled = set()
     if runlog is not None:
-        sync_disabled = runlog.disabled_by_sync(kc.realm) | set(unlogged.confirmed)
+        # A person with a disable a stopped run never logged was enabled when that run planned
+        # it: an older disable by the sync no longer owns their disabled state. Only a
+        # confirmed one does; the rest (not the sync's, or not decided yet) are not re-enabled.
+        sync_disabled = (runlog.disabled_by_sync(kc.realm) - unlogged.asked) | set(unlogged.confirmed)
     scope: Scope | None = None
     if cache is not None and not (full or verify or adopt):
         state, scope = incremental_state(kc, cache, desired, full_every_s=full_every_s)

@@ -80,8 +80,10 @@ class UnloggedDisable:
     nip: str
     user_id: str
     run_id: str
+    started_ms: int  # the run's start (after every earlier run's end: one apply at a time)
     since_ms: int  # when the run logged, just before sending it, the logout it owed them
     ended_ms: int  # the run's finish, else (stopped) its last logged row
+    next_started_ms: int | None  # the realm's next run's start; None: none since
 
 
 # Logged by the apply after a stopped run's unlogged disable turned out not to be the sync's
@@ -251,18 +253,20 @@ class RunLog:
         return last
 
     def disabled_by_sync(self, realm: str) -> set[str]:
-        """NIPs whose last successful enable/disable by the sync was a disable, and not found
-        since to be somebody else's (a stopped run's unlogged disable it did not write, see
-        :meth:`unlogged_disables`): only these are re-enabled when HR says they are active
-        again (an admin's lock is never undone)."""
+        """NIPs whose last successful enable/disable by the sync was a disable (since the sync
+        made or adopted their current account), and not found since to be somebody else's (a
+        stopped run's unlogged disable it did not write, see :meth:`unlogged_disables`): only
+        these are re-enabled when HR says they are active again (an admin's lock never is)."""
         last: dict[str, str] = {}
         for key, action, result, fields in self._db.execute(
             "SELECT e.key, e.action, e.result, e.fields FROM events e JOIN runs r ON r.id = e.run_id"
-            " WHERE r.realm=? AND e.kind='user' AND e.action IN ('disable', 'enable')"
+            " WHERE r.realm=? AND e.kind='user' AND e.action IN ('disable', 'enable', 'create', 'adopt')"
             " AND e.result IN ('ok', 'skipped') ORDER BY e.id",
             (realm,),
         ):
             if result == "ok":
+                # A create or an adoption starts a new account's history: an old account's
+                # disable says nothing about the lock of the one made or taken over since.
                 last[key] = action
             elif (json.loads(fields) if fields else {}).get(NOT_BY_SYNC) is False:
                 last[key] = "somebody else's"
@@ -294,15 +298,22 @@ class RunLog:
             ).fetchall()
         )
         out: list[UnloggedDisable] = []
-        ends: dict[str, int] = {}
+        ends: dict[str, tuple[int, int, int | None]] = {}
         for key, (event_id, run_id, ts, user_id) in sorted(latest.items()):
             if decided.get(key, -1) > event_id:
                 continue
             if run_id not in ends:
-                (finished,) = self._db.execute("SELECT finished FROM runs WHERE id=?", (run_id,)).fetchone()
+                started, finished = self._db.execute(
+                    "SELECT started, finished FROM runs WHERE id=?", (run_id,)
+                ).fetchone()
                 (last,) = self._db.execute("SELECT max(ts) FROM events WHERE run_id=?", (run_id,)).fetchone()
-                ends[run_id] = epoch_ms(finished or last)
-            out.append(UnloggedDisable(key, user_id, run_id, epoch_ms(ts), ends[run_id]))
+                (following,) = self._db.execute(
+                    "SELECT min(started) FROM runs WHERE realm=? AND started > ?", (realm, started)
+                ).fetchone()
+                ends[run_id] = (epoch_ms(started), epoch_ms(finished or last),
+                                epoch_ms(following) if following else None)
+            began, ended, following_ms = ends[run_id]
+            out.append(UnloggedDisable(key, user_id, run_id, began, epoch_ms(ts), ended, following_ms))
         return out
 
     def pending_logouts(self, realm: str) -> dict[str, str]:

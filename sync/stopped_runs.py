@@ -41,38 +41,56 @@ CLOCK_SLACK_MS = 30_000
 # A bulk request may run for the client's whole timeout (600 s) plus the extension's logout
 # budget (60 s), and Keycloak records its event at the end.
 IN_FLIGHT_MS = 11 * 60 * 1000
+# A single PUT of the Admin REST path, in flight when its run stopped; never past the next run.
+PUT_IN_FLIGHT_MS = 60 * 1000
 USER_UPDATES_PATH = "satulogin-sync/user-updates"
 
 
 @dataclass
 class UnloggedCheck:
+    asked: set[str] = field(default_factory=set)  # every NIP with such a disable, decided or not
     confirmed: dict[str, str] = field(default_factory=dict)  # NIP -> user id: the sync's disable
     not_found: dict[str, tuple[str, str]] = field(default_factory=dict)  # NIP -> (user id, why)
     problem: str | None = None  # some could not be decided now (asked again next time)
 
 
-def _window(u: UnloggedDisable) -> tuple[int, int]:
-    return u.since_ms - CLOCK_SLACK_MS, max(u.since_ms, u.ended_ms) + IN_FLIGHT_MS + CLOCK_SLACK_MS
+@dataclass(frozen=True)
+class _Window:
+    lo: int
+    hi: int  # for a user-updates request, which lists the accounts it turned disabled
+    hi_put: int  # for a PUT with enabled false, which any update of a disabled account carries
+
+    @classmethod
+    def of(cls, u: UnloggedDisable) -> _Window:
+        end = max(u.since_ms, u.ended_ms)
+        hi_put = end + PUT_IN_FLIGHT_MS + CLOCK_SLACK_MS
+        if u.next_started_ms is not None:
+            hi_put = min(hi_put, max(u.next_started_ms, u.since_ms))
+        # Never before the run's start: the previous run (which may have disabled the same
+        # account, seconds earlier) had ended by then.
+        lo = max(u.since_ms - CLOCK_SLACK_MS, u.started_ms)
+        return cls(lo, end + IN_FLIGHT_MS + CLOCK_SLACK_MS, hi_put)
 
 
-def _disabled_by(ev: dict[str, Any]) -> tuple[list[str], list[str]]:
-    """(accounts an admin event says were disabled, accounts it may have disabled but cannot
-    say: a ``user-updates`` event of an extension from before it listed ``disabled``)."""
+def _disabled_by(ev: dict[str, Any]) -> tuple[str, list[str], list[str]] | None:
+    """("bulk" | "put", accounts an admin event says were disabled, accounts it may have
+    disabled but cannot say: a ``user-updates`` event of an extension from before it listed
+    ``disabled``); None for an event about something else, or one that cannot be read."""
     try:
         rep = json.loads(ev.get("representation") or "null")
     except ValueError:
-        return [], []
+        return None
     if not isinstance(rep, dict):
-        return [], []
+        return None
     path = ev.get("resourcePath") or ""
     if path == USER_UPDATES_PATH:
         if "disabled" not in rep:
-            return [], [str(i) for i in rep.get("ids") or []]
-        return [str(i) for i in rep.get("disabled") or []], []
+            return "bulk", [], [str(i) for i in rep.get("ids") or []]
+        return "bulk", [str(i) for i in rep.get("disabled") or []], []
     parts = path.split("/")
     if len(parts) == 2 and parts[0] == "users" and rep.get("enabled") is False:
-        return [parts[1]], []
-    return [], []
+        return "put", [parts[1]], []
+    return None
 
 
 def _sync_client(kc: KeycloakAdmin) -> str | None:
@@ -88,13 +106,13 @@ def _sync_client(kc: KeycloakAdmin) -> str | None:
     return str(found[0]["id"])
 
 
-def _unanswerable(realm: dict[str, Any], oldest_ms: int) -> str | None:
-    """Why this realm's admin events cannot show the disable, if they cannot."""
+def _unanswerable(realm: dict[str, Any], lo: int) -> str | None:
+    """Why this realm's admin events cannot show a write from ``lo`` on, if they cannot."""
     if not realm.get("adminEventsEnabled") or not realm.get("adminEventsDetailsEnabled"):
         return ("event admin beserta representasinya tidak dicatat / admin events with their "
                 "representations are not recorded in this realm")
     expiry_s = int((realm.get("attributes") or {}).get("adminEventsExpiration") or 0)
-    if expiry_s and now_ms() - oldest_ms > expiry_s * 1000:
+    if expiry_s and now_ms() - lo > expiry_s * 1000:
         return "event admin sudah kedaluwarsa / the admin events have expired"
     return None
 
@@ -103,60 +121,64 @@ def check_unlogged_disables(kc: KeycloakAdmin, runlog: RunLog) -> UnloggedCheck:
     """Whether each disable a stopped run never logged was the sync's (see the module's doc).
     Reads nothing when there is none."""
     unlogged = runlog.unlogged_disables(kc.realm)
-    out = UnloggedCheck()
+    out = UnloggedCheck(asked={u.nip for u in unlogged})
     if not unlogged:
         return out
-    windows = {u.nip: _window(u) for u in unlogged}
+    windows = {u.nip: _Window.of(u) for u in unlogged}
+    written: dict[tuple[str, str], list[int]] = {}  # (kind, user id) -> event times
+    unclear: dict[str, list[int]] = {}
     try:
         actor = token_subject(kc)
         if not actor:
             raise SatuLoginError("the sync's own account cannot be told apart (grant it view-users)")
         client = _sync_client(kc)
         realm = kc.get("")
+        params = {
+            "dateFrom": min(w.lo for w in windows.values()),
+            "dateTo": max(w.hi for w in windows.values()),
+            "operationTypes": ["UPDATE"],
+            "resourceTypes": ["USER"],
+            "authUser": actor,
+        }
+        for ev in event_stream(kc, "/admin-events", params):
+            auth = ev.get("authDetails") or {}
+            said = _disabled_by(ev)
+            if said is None or auth.get("userId") != actor:
+                continue
+            if client is not None and auth.get("clientId") != client:
+                continue
+            kind, sure, maybe = said
+            when = int(ev.get("time") or 0)
+            for user_id in sure:
+                written.setdefault((kind, user_id), []).append(when)
+            for user_id in maybe:
+                unclear.setdefault(user_id, []).append(when)
         accounts = {u.nip: kc.get(f"/users/{u.user_id}", ok=(404,)) for u in unlogged}
-        written: dict[str, list[int]] = {}
-        unclear: dict[str, list[int]] = {}
-        lo, hi = min(w[0] for w in windows.values()), max(w[1] for w in windows.values())
-        cannot = _unanswerable(realm, lo)
-        if cannot is None:
-            params = {"dateFrom": lo, "dateTo": hi, "operationTypes": ["UPDATE"], "resourceTypes": ["USER"],
-                      "authUser": actor}
-            for ev in event_stream(kc, "/admin-events", params):
-                auth = ev.get("authDetails") or {}
-                if auth.get("userId") != actor or (client is not None and auth.get("clientId") != client):
-                    continue
-                when = int(ev.get("time") or 0)
-                sure, maybe = _disabled_by(ev)
-                for user_id in sure:
-                    written.setdefault(user_id, []).append(when)
-                for user_id in maybe:
-                    unclear.setdefault(user_id, []).append(when)
     except SatuLoginError as exc:
         out.problem = f"event admin tidak bisa dibaca / the admin events cannot be read: {exc}"
         return out
     now = now_ms()
     open_windows: list[str] = []
     for u in unlogged:
-        lo, hi = windows[u.nip]
-        account = accounts[u.nip]
-
-        def inside(times: list[int], lo: int = lo, hi: int = hi) -> bool:
-            return any(lo <= t <= hi for t in times)
-
+        w, account = windows[u.nip], accounts[u.nip]
+        mine = any(w.lo <= t <= w.hi for t in written.get(("bulk", u.user_id), [])) or any(
+            w.lo <= t <= w.hi_put for t in written.get(("put", u.user_id), [])
+        )
+        cannot = _unanswerable(realm, w.lo)
         if not account:
             out.not_found[u.nip] = (u.user_id, "akun sudah tidak ada / the account no longer exists")
+        elif w.hi > now and not (mine and not account.get("enabled")):
+            open_windows.append(u.nip)  # a request of that run may still be in flight
         elif account.get("enabled"):
             out.not_found[u.nip] = (u.user_id, "akun sudah aktif lagi / the account was enabled again since")
         elif cannot is not None:
             out.not_found[u.nip] = (u.user_id, cannot)
-        elif inside(written.get(u.user_id, [])):
+        elif mine:
             out.confirmed[u.nip] = u.user_id
-        elif inside(unclear.get(u.user_id, [])):
+        elif any(w.lo <= t <= w.hi for t in unclear.get(u.user_id, [])):
             out.not_found[u.nip] = (u.user_id, "ekstensi Keycloak versi lama tidak menyebut siapa yang "
                                                "dinonaktifkan / an older Keycloak extension does not say "
                                                "whom it disabled")
-        elif hi > now:
-            open_windows.append(u.nip)  # a request of that run may still be in flight
         else:
             out.not_found[u.nip] = (u.user_id, "run yang berhenti tidak menulisnya (event admin Keycloak) / "
                                                "the stopped run did not write it (Keycloak's admin events)")

@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,8 +19,10 @@ from sync import bulk
 from sync.apply import Applier, ApplyOptions
 from sync.changes import Change
 from sync.model import StatusPegawai
+from sync.runlog import NOT_BY_SYNC, RunLog, UnloggedDisable
 from sync.safety import SafetyLimits
 from sync.snapshot import HrSnapshot
+from sync.stopped_runs import _disabled_by, _Window
 from tests.fixtures.sync import SyncEnv, build_snapshot, operator_account, with_pegawai
 
 ALLOW = SafetyLimits(allow_mass_disable=True)
@@ -181,3 +185,76 @@ def test_a_lock_after_a_run_stopped_before_writing_stays_through_later_runs(
     env.sync(hr, options=options)
     assert env.user(leaver)["enabled"] is False, "an administrator's lock is never undone"
     assert env.runlog.pending_logouts(env.realm) == {}, "the owed logout done (the account is disabled)"
+
+
+def test_a_lock_after_a_stopped_run_stays_when_hr_says_they_are_back_at_once(
+    sync_env_factory: Callable[[str], SyncEnv], admin_conn: AdminConnection, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As above, but HR says the person is back in the very run that asks about the stopped
+    run's disable: first while that run may still have a request in flight (nothing decided),
+    then after. An older disable by the sync no longer owns the account's disabled state."""
+    env = sync_env_factory("stopped-back")
+    options = ApplyOptions(progress=False)
+    hr = build_snapshot(6, seed=12)
+    assert env.sync(hr, options=options)[1].failed == 0
+    leaver = sorted(hr.pegawai)[0]
+    uid = env.user(leaver)["id"]
+    gone = with_pegawai(hr, leaver, status=StatusPegawai.PENSIUN)
+    assert env.sync(gone, options=options, limits=ALLOW)[1].failed == 0
+    other = operator_account(env, admin_conn)
+    try:
+        other.put(f"/users/{uid}", {**env.user(leaver), "enabled": True})
+        _stopped_run(env, gone, options, monkeypatch, "before-write")
+        other.put(f"/users/{uid}", {**env.user(leaver), "enabled": False})
+    finally:
+        other.close()
+
+    plan, _ = env.sync(hr, options=options)
+    assert plan.of("user", "enable") == [], "not decided yet, and not the sync's to undo"
+    assert plan.unlogged_problem and "moments ago" in plan.unlogged_problem
+    assert not plan.confirmed_disables and not plan.unconfirmed_disables
+    assert env.user(leaver)["enabled"] is False
+
+    _backdate(env, [r["id"] for r in env.runlog.runs(realm=env.realm) if r["status"] != "ok"][0])
+    plan, result = env.sync(hr, options=options)
+    assert result.failed == 0, result.errors
+    assert list(plan.unconfirmed_disables) == [leaver] and plan.of("user", "enable") == []
+    assert env.user(leaver)["enabled"] is False, "an administrator's lock is never undone"
+    assert env.plan(hr).pending == []
+
+
+def test_a_put_counts_only_inside_its_own_run() -> None:
+    """Any PUT of an account kept disabled carries enabled false; only a user-updates request's
+    ``disabled`` list says a write turned it off. So a PUT counts for a stopped run only until
+    the next run started; the list, for as long as a request of that run may be in flight."""
+    u = UnloggedDisable("199001012015011001", "u1", "r1", started_ms=90_000, since_ms=100_000,
+                        ended_ms=101_000, next_started_ms=105_000)
+    w = _Window.of(u)
+    assert w.lo == 90_000, "not before the run's start, where the previous run's writes end"
+    assert w.hi_put == 105_000 and w.hi >= 101_000 + 11 * 60 * 1000
+    assert _Window.of(replace(u, next_started_ms=None)).hi_put == 101_000 + 90_000
+    put = {"resourcePath": "users/u1", "representation": '{"enabled": false}'}
+    path = "satulogin-sync/user-updates"
+    bulk_old = {"resourcePath": path, "representation": '{"ids": ["u1"]}'}
+    bulk_new = {"resourcePath": path, "representation": '{"ids": ["u1"], "disabled": []}'}
+    assert _disabled_by(put) == ("put", ["u1"], [])
+    assert _disabled_by(bulk_old) == ("bulk", [], ["u1"]), "an older extension cannot say"
+    assert _disabled_by(bulk_new) == ("bulk", [], []), "written, but not turned off"
+    assert _disabled_by({"resourcePath": "users/u1", "representation": "{not json"}) is None
+
+
+def test_an_old_accounts_disable_does_not_own_the_lock_of_one_made_since(tmp_path: Path) -> None:
+    """The sync disabled a person's account; it was deleted by hand and the sync made them a new
+    one (or adopted a hand-made one), which an administrator then locked: not the sync's."""
+    log = RunLog(tmp_path / "log.sqlite")
+    run = log.start_run("banten", "apply")
+    for nip in ("199001012015011001", "199001012015011002", "199001012015011003"):
+        log.record(run, "user", nip, "create", "ok")
+        log.record(run, "user", nip, "disable", "ok")
+    later = log.start_run("banten", "apply")
+    log.record(later, "user", "199001012015011002", "create", "ok")
+    log.record(later, "user", "199001012015011003", "adopt", "ok")
+    assert log.disabled_by_sync("banten") == {"199001012015011001"}
+    log.record(later, "user", "199001012015011001", "disable", "skipped", fields={NOT_BY_SYNC: False})
+    assert log.disabled_by_sync("banten") == set(), "found not to be the sync's"
+    log.close()
