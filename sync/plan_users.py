@@ -136,7 +136,9 @@ def plan_user(
                 f"status pegawai {d.status}: akun dinonaktifkan / employee status {d.status}: disabled"
             )
             fields["enabled"] = (True, False)
-        elif user.username in sync_disabled:
+        elif user.username in sync_disabled and not adopting:
+            # (An adopted account was made by hand: whatever the sync disabled under this NIP
+            # before was another account, and this one's lock is not the sync's.)
             change.action = "enable"
             change.reason = "aktif lagi di sumber / active again in the source"
             fields["enabled"] = (False, True)

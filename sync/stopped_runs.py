@@ -41,8 +41,9 @@ CLOCK_SLACK_MS = 30_000
 # A bulk request may run for the client's whole timeout (600 s) plus the extension's logout
 # budget (60 s), and Keycloak records its event at the end.
 IN_FLIGHT_MS = 11 * 60 * 1000
-# A single PUT of the Admin REST path, in flight when its run stopped; never past the next run.
-PUT_IN_FLIGHT_MS = 60 * 1000
+# A PUT of the Admin REST path, in flight when its run stopped, with the client's retries (five
+# attempts, the last about 250 s after the first); never past the next run's start.
+PUT_IN_FLIGHT_MS = 5 * 60 * 1000
 USER_UPDATES_PATH = "satulogin-sync/user-updates"
 
 

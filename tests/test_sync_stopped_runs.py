@@ -18,7 +18,10 @@ from satulogin.kc_admin import AdminConnection, KeycloakAdmin
 from sync import bulk
 from sync.apply import Applier, ApplyOptions
 from sync.changes import Change
+from sync.desired import DesiredUser
+from sync.keycloak_state import KcUser, KeycloakState
 from sync.model import StatusPegawai
+from sync.plan_users import plan_user
 from sync.runlog import NOT_BY_SYNC, RunLog, UnloggedDisable
 from sync.safety import SafetyLimits
 from sync.snapshot import HrSnapshot
@@ -232,7 +235,7 @@ def test_a_put_counts_only_inside_its_own_run() -> None:
     w = _Window.of(u)
     assert w.lo == 90_000, "not before the run's start, where the previous run's writes end"
     assert w.hi_put == 105_000 and w.hi >= 101_000 + 11 * 60 * 1000
-    assert _Window.of(replace(u, next_started_ms=None)).hi_put == 101_000 + 90_000
+    assert _Window.of(replace(u, next_started_ms=None)).hi_put == 101_000 + 5 * 60 * 1000 + 30_000
     put = {"resourcePath": "users/u1", "representation": '{"enabled": false}'}
     path = "satulogin-sync/user-updates"
     bulk_old = {"resourcePath": path, "representation": '{"ids": ["u1"]}'}
@@ -258,3 +261,19 @@ def test_an_old_accounts_disable_does_not_own_the_lock_of_one_made_since(tmp_pat
     log.record(later, "user", "199001012015011001", "disable", "skipped", fields={NOT_BY_SYNC: False})
     assert log.disabled_by_sync("banten") == set(), "found not to be the sync's"
     log.close()
+
+
+def test_adopting_a_locked_account_never_enables_it() -> None:
+    """The sync once disabled an account under this NIP (logged), which was deleted since; an
+    administrator made one by hand and keeps it disabled; `--adopt` with HR saying the person is
+    active takes it over, still disabled: that lock is not the sync's."""
+    nip = "199001012015011001"
+    hand_made = KcUser(id="Y", username=nip, first_name="A", last_name="B", email=None, enabled=False,
+                       attributes={}, required_actions=[],
+                       raw={"id": "Y", "username": nip, "enabled": False, "attributes": {}})
+    d = DesiredUser(username=nip, first_name="A", last_name="B", email=None, enabled=True,
+                    attributes={}, unit_kode="U1", role="jabatan-1", status="aktif")
+    state = KeycloakState(groups={}, groups_by_kunker={}, roles={}, users={nip: hand_made})
+    change = plan_user(hand_made, d, state, {nip}, adopting=True)
+    assert change.action == "adopt" and "enabled" not in change.fields
+    assert (change.representation or {}).get("enabled") is False
