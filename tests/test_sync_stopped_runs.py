@@ -88,6 +88,33 @@ def _stopped_run(env: SyncEnv, hr: HrSnapshot, options: ApplyOptions, monkeypatc
     monkeypatch.undo()
 
 
+def _locked_after_a_stopped_run(
+    env: SyncEnv, admin_conn: AdminConnection, monkeypatch: pytest.MonkeyPatch, *, backdate: bool
+) -> tuple[HrSnapshot, HrSnapshot, str, str]:
+    """The sync disables a leaver (logged); an operator enables them by hand; a run set out to
+    disable them again stops before writing (``backdate``: long ago); the operator locks the
+    account. Returns (HR with them active, HR with them gone, their NIP, their user id)."""
+    options = ApplyOptions(progress=False)
+    hr = build_snapshot(6, seed=12)
+    assert env.sync(hr, options=options)[1].failed == 0
+    leaver = sorted(hr.pegawai)[0]
+    uid = env.user(leaver)["id"]
+    gone = with_pegawai(hr, leaver, status=StatusPegawai.PENSIUN)
+    assert env.sync(gone, options=options, limits=ALLOW)[1].failed == 0
+    assert leaver in env.runlog.disabled_by_sync(env.realm), "the sync's own disable, logged"
+    other = operator_account(env, admin_conn)
+    try:
+        other.put(f"/users/{uid}", {**env.user(leaver), "enabled": True})
+        _stopped_run(env, gone, options, monkeypatch, "before-write")
+        assert env.user(leaver)["enabled"] is True, "nothing was written"
+        if backdate:
+            _backdate(env, _last_run(env))
+        other.put(f"/users/{uid}", {**env.user(leaver), "enabled": False})
+    finally:
+        other.close()
+    return hr, gone, leaver, uid
+
+
 @pytest.mark.parametrize("where", ["extension", "admin-api", "admin-api-logged-out"])
 def test_a_disable_a_stopped_run_never_logged_is_undone_when_they_return(
     sync_env_factory: Callable[[str], SyncEnv],
@@ -147,22 +174,7 @@ def test_a_lock_after_a_run_stopped_before_writing_stays_through_later_runs(
     owed logout; when HR says they are back, the lock stays: it is not the sync's."""
     env = sync_env_factory("stopped-nowrite")
     options = ApplyOptions(progress=False)
-    hr = build_snapshot(6, seed=12)
-    assert env.sync(hr, options=options)[1].failed == 0
-    leaver = sorted(hr.pegawai)[0]
-    uid = env.user(leaver)["id"]
-    gone = with_pegawai(hr, leaver, status=StatusPegawai.PENSIUN)
-    assert env.sync(gone, options=options, limits=ALLOW)[1].failed == 0
-    assert leaver in env.runlog.disabled_by_sync(env.realm), "the sync's own disable, logged"
-    other = operator_account(env, admin_conn)
-    try:
-        other.put(f"/users/{uid}", {**env.user(leaver), "enabled": True})
-        _stopped_run(env, gone, options, monkeypatch, "before-write")
-        assert env.user(leaver)["enabled"] is True, "nothing was written"
-        _backdate(env, _last_run(env))
-        other.put(f"/users/{uid}", {**env.user(leaver), "enabled": False})
-    finally:
-        other.close()
+    hr, gone, leaver, uid = _locked_after_a_stopped_run(env, admin_conn, monkeypatch, backdate=True)
 
     # HR still says they left, and something else about them changed: the sync writes them.
     # Keycloak refuses the owed logout this time, so this run owes it again.
@@ -198,19 +210,7 @@ def test_a_lock_after_a_stopped_run_stays_when_hr_says_they_are_back_at_once(
     then after. An older disable by the sync no longer owns the account's disabled state."""
     env = sync_env_factory("stopped-back")
     options = ApplyOptions(progress=False)
-    hr = build_snapshot(6, seed=12)
-    assert env.sync(hr, options=options)[1].failed == 0
-    leaver = sorted(hr.pegawai)[0]
-    uid = env.user(leaver)["id"]
-    gone = with_pegawai(hr, leaver, status=StatusPegawai.PENSIUN)
-    assert env.sync(gone, options=options, limits=ALLOW)[1].failed == 0
-    other = operator_account(env, admin_conn)
-    try:
-        other.put(f"/users/{uid}", {**env.user(leaver), "enabled": True})
-        _stopped_run(env, gone, options, monkeypatch, "before-write")
-        other.put(f"/users/{uid}", {**env.user(leaver), "enabled": False})
-    finally:
-        other.close()
+    hr, _, leaver, _ = _locked_after_a_stopped_run(env, admin_conn, monkeypatch, backdate=False)
 
     plan, _ = env.sync(hr, options=options)
     assert plan.of("user", "enable") == [], "not decided yet, and not the sync's to undo"
