@@ -256,52 +256,53 @@ class RunLog:
         """NIPs whose last successful enable/disable by the sync was a disable (since the sync
         made or adopted their current account), and not found since to be somebody else's (a
         stopped run's unlogged disable it did not write, see :meth:`unlogged_disables`): only
-        these are re-enabled when HR says they are active again (an admin's lock never is)."""
-        last: dict[str, str] = {}
-        for key, action, result, fields in self._db.execute(
-            "SELECT e.key, e.action, e.result, e.fields FROM events e JOIN runs r ON r.id = e.run_id"
-            " WHERE r.realm=? AND e.kind='user' AND e.action IN ('disable', 'enable', 'create', 'adopt')"
-            " AND e.result IN ('ok', 'skipped') ORDER BY e.id",
-            (realm,),
-        ):
-            if result == "ok":
+        these are re-enabled when HR says they are active again (an admin's lock never is).
+
+        Every plan asks, so SQLite picks each person's last row itself: the run log holds a
+        create for everyone the sync ever made, which only matter after a disable."""
+        return {
+            key
+            for (key,) in self._db.execute(
+                "WITH last AS (SELECT e.key, e.id, e.action, e.result, ROW_NUMBER() OVER"
+                " (PARTITION BY e.key ORDER BY e.id DESC) AS n FROM events e JOIN runs r ON r.id = e.run_id"
+                " WHERE r.realm=? AND e.kind='user' AND e.action IN ('disable', 'enable')"
+                " AND (e.result='ok' OR (e.result='skipped' AND e.fields LIKE ?)))"
+                " SELECT key FROM last WHERE n=1 AND action='disable' AND result='ok'"
                 # A create or an adoption starts a new account's history: an old account's
                 # disable says nothing about the lock of the one made or taken over since.
-                last[key] = action
-            elif (json.loads(fields) if fields else {}).get(NOT_BY_SYNC) is False:
-                last[key] = "somebody else's"
-        return {k for k, action in last.items() if action == "disable"}
+                # By person: SQLite would otherwise walk every create logged after that row
+                # (40 s at 20,000 leavers and 10,000 creates since, against 0.13 s).
+                " AND NOT EXISTS (SELECT 1 FROM events c INDEXED BY events_key"
+                " JOIN runs rc ON rc.id = c.run_id WHERE c.key = last.key AND rc.realm=? AND c.kind='user'"
+                " AND c.action IN ('create', 'adopt')"
+                " AND c.result='ok' AND c.id > last.id)",
+                (realm, f'%"{NOT_BY_SYNC}": false%', realm),
+            )
+        }
 
     def unlogged_disables(self, realm: str) -> list[UnloggedDisable]:
         """Disables a run set out to write and never logged either way (it stopped in between):
         each person's latest ``logout pending`` row marked ``disabling`` (logged just before the
         disable is sent), when no disable or enable of them was logged after it, by that run or
         since. An older such row is moot: the newer one shows the account was enabled again in
-        between. The next apply logs what Keycloak's events say (:mod:`sync.stopped_runs`)."""
-        latest: dict[str, tuple[int, str, str, str]] = {}
-        for event_id, key, run_id, ts, fields in self._db.execute(
-            "SELECT e.id, e.key, e.run_id, e.ts, e.fields FROM events e JOIN runs r ON r.id = e.run_id"
+        between. The next apply logs what Keycloak's events say (:mod:`sync.stopped_runs`).
+        Every plan asks: SQLite leaves out the rows settled since (nearly all)."""
+        latest: dict[str, tuple[str, str, str]] = {}
+        for key, run_id, ts, fields in self._db.execute(
+            "SELECT e.key, e.run_id, e.ts, e.fields FROM events e JOIN runs r ON r.id = e.run_id"
             " WHERE r.realm=? AND e.kind='user' AND e.action='logout' AND e.result='pending'"
-            " AND e.fields LIKE '%disabling%' ORDER BY e.id",
-            (realm,),
+            " AND e.fields LIKE '%\"disabling\": true%'"
+            " AND NOT EXISTS (SELECT 1 FROM events d INDEXED BY events_key JOIN runs rd ON rd.id = d.run_id"
+            " WHERE d.key = e.key AND rd.realm=? AND d.kind='user' AND d.action IN ('disable', 'enable')"
+            " AND d.id > e.id) ORDER BY e.id",
+            (realm, realm),
         ):
             logged = json.loads(fields) if fields else {}
             if logged.get("disabling") is True and logged.get("id"):
-                latest[key] = (event_id, run_id, ts, str(logged["id"]))
-        if not latest:
-            return []
-        decided = dict(
-            self._db.execute(
-                "SELECT e.key, max(e.id) FROM events e JOIN runs r ON r.id = e.run_id WHERE r.realm=?"
-                " AND e.kind='user' AND e.action IN ('disable', 'enable') GROUP BY e.key",
-                (realm,),
-            ).fetchall()
-        )
+                latest[key] = (run_id, ts, str(logged["id"]))
         out: list[UnloggedDisable] = []
         ends: dict[str, tuple[int, int, int | None]] = {}
-        for key, (event_id, run_id, ts, user_id) in sorted(latest.items()):
-            if decided.get(key, -1) > event_id:
-                continue
+        for key, (run_id, ts, user_id) in sorted(latest.items()):
             if run_id not in ends:
                 started, finished = self._db.execute(
                     "SELECT started, finished FROM runs WHERE id=?", (run_id,)
