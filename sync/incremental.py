@@ -459,6 +459,11 @@ def _look_back(mark: Watermark, seen_ok: bool) -> int:
     return mark.read_started_ms - (LATE_EVENTS_MS if seen_ok else 0)
 
 
+def admin_events_expiry_s(realm: dict[str, Any]) -> int:
+    """How long the realm keeps its admin events, in seconds; 0: for ever."""
+    return int((realm.get("attributes") or {}).get("adminEventsExpiration") or 0)
+
+
 def _since_events(
     kc: KeycloakAdmin, realm: dict[str, Any], mark: Watermark, actor: str, view: CacheView, started: int
 ) -> Changed | str:
@@ -481,7 +486,7 @@ def _since_events(
     # Event times are Keycloak's clock, the windows ours: keep both hosts on NTP.
     since = _look_back(mark, view.seen_ok)
     age_s = (now_ms() - since) / 1000
-    admin_expiry = int((realm.get("attributes") or {}).get("adminEventsExpiration") or 0)
+    admin_expiry = admin_events_expiry_s(realm)
     user_expiry = int(realm.get("eventsExpiration") or 0)
     for expiry in (admin_expiry, user_expiry):
         if expiry and age_s > expiry:

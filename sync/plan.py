@@ -275,9 +275,9 @@ def make_plan(
     which disabled accounts the sync disabled itself (only those are enabled again when HR
     says the person is back); without one, none is."""
     desired = desired_state(snapshot)
-    unlogged = check_unlogged_disables(kc, runlog) if runlog is not None else UnloggedCheck()
-    sync_disabled = set()
+    unlogged, sync_disabled = UnloggedCheck(), set[str]()
     if runlog is not None:
+        unlogged = check_unlogged_disables(kc, runlog)
         # A person with a disable a stopped run never logged was enabled when that run planned
         # it: an older disable by the sync no longer owns their disabled state. Only a
         # confirmed one does; the rest (not the sync's, or not decided yet) are not re-enabled.

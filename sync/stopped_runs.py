@@ -33,7 +33,7 @@ from urllib.parse import quote
 from satulogin.errors import SatuLoginError
 from satulogin.kc_admin import KeycloakAdmin
 
-from .incremental import event_stream, now_ms, token_subject
+from .incremental import admin_events_expiry_s, event_stream, now_ms, token_subject
 from .runlog import RunLog, UnloggedDisable
 
 # Keycloak stamps an event with its own clock, the run log with ours (keep both on NTP).
@@ -112,7 +112,7 @@ def _unanswerable(realm: dict[str, Any], lo: int) -> str | None:
     if not realm.get("adminEventsEnabled") or not realm.get("adminEventsDetailsEnabled"):
         return ("event admin beserta representasinya tidak dicatat / admin events with their "
                 "representations are not recorded in this realm")
-    expiry_s = int((realm.get("attributes") or {}).get("adminEventsExpiration") or 0)
+    expiry_s = admin_events_expiry_s(realm)
     if expiry_s and now_ms() - lo > expiry_s * 1000:
         return "event admin sudah kedaluwarsa / the admin events have expired"
     return None
